@@ -1,0 +1,135 @@
+"""Frozen, explicit portal configuration, validated once at start-up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+
+from .exceptions import ConfigurationError
+
+SUPPORTED_LOCALES: tuple[str, ...] = (
+    "en", "zh-Hans", "zh-Hant", "ja", "ko", "th", "vi", "id", "ms", "es", "pt-BR", "fr", "de",
+    "ru", "pl", "tr", "ar",
+)
+MIN_SECRET_LENGTH = 32
+MAX_LINK_LIFETIME = timedelta(minutes=15)
+_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@attrs.frozen
+class Branding:
+    """What the buyer sees of the merchant, on pages, emails and invoices."""
+
+    name: str = "Merchant"
+    support_email: str = ""
+    logo_path: str = ""  # a local file, embedded in invoices; never fetched from the network
+    primary_color: str = "#3b5bdb"
+    address: tuple[str, ...] = ()
+    tax_id: str = ""
+
+
+@attrs.frozen
+class PortalConfig:
+    """Everything the portal needs to know about its host. Build it once; it never changes.
+
+    ``secret_keys`` run oldest to newest: tokens are signed with the newest and
+    verified against all, so a key can be rotated out by removing it.
+    """
+
+    secret_keys: tuple[str, ...] = attrs.field(converter=tuple)
+    base_url: str  # where the portal is mounted, e.g. https://shop.example/billing
+    branding: Branding = Branding()
+    session_lifetime: timedelta = timedelta(minutes=30)
+    link_lifetime: timedelta = timedelta(minutes=15)
+    merchant_link_lifetime: timedelta = timedelta(minutes=5)
+    allowed_return_hosts: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    default_locale: str = "en"
+    invoice_prefix: str = "INV-"
+    cookie_name: str = "__Host-waffo_portal"
+    cookie_secure: bool = True
+    trusted_proxy_count: int = 0  # how many X-Forwarded-For hops to believe
+    login_rate_per_email: int = 5  # link emails per email address per window
+    login_rate_per_ip: int = 20  # link emails per client IP per window
+    login_rate_window: timedelta = timedelta(minutes=15)
+    frame_ancestors: tuple[str, ...] = attrs.field(default=("'none'",), converter=tuple)
+    # Standalone mode: the portal charges renewals itself. Switch off when your
+    # payment provider renews subscriptions and only notifies you.
+    charge_renewals: bool = True
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    def validate(self) -> PortalConfig:
+        """Refuse insecure or impossible settings; returns self to allow chaining."""
+        problems = list(self._problems())
+        if problems:
+            setting, message = problems[0]
+            raise ConfigurationError(message, setting=setting)
+        return self
+
+    def _problems(self) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        if not self.secret_keys:
+            found.append(("secret_keys", "at least one secret key is required"))
+        for key in self.secret_keys:
+            if len(key) < MIN_SECRET_LENGTH:
+                found.append(("secret_keys",
+                              f"secret keys must be at least {MIN_SECRET_LENGTH} characters"))
+        url = urlsplit(self.base_url)
+        if url.scheme not in ("https", "http") or not url.hostname:
+            found.append(("base_url", "base_url must be an absolute http(s) URL"))
+        elif url.scheme == "http" and self.cookie_secure:
+            found.append(("base_url", "base_url is http: serve over https, or set "
+                                      "cookie_secure=False for local development only"))
+        if url.query or url.fragment:
+            found.append(("base_url", "base_url must not have a query or fragment"))
+        if not timedelta(0) < self.link_lifetime <= MAX_LINK_LIFETIME:
+            found.append(("link_lifetime", "link_lifetime must be between 0 and 15 minutes"))
+        if not timedelta(0) < self.merchant_link_lifetime <= MAX_LINK_LIFETIME:
+            found.append(("merchant_link_lifetime",
+                          "merchant_link_lifetime must be between 0 and 15 minutes"))
+        if not timedelta(minutes=1) <= self.session_lifetime <= timedelta(hours=12):
+            found.append(("session_lifetime", "session_lifetime must be 1 minute to 12 hours"))
+        if self.default_locale not in SUPPORTED_LOCALES:
+            found.append(("default_locale", f"unsupported locale {self.default_locale!r}"))
+        if self.cookie_name.startswith("__Host-") and not self.cookie_secure:
+            found.append(("cookie_name", "__Host- cookies require cookie_secure=True; "
+                                         "pick another cookie_name for local http"))
+        if not _HEX_COLOR.match(self.branding.primary_color):
+            found.append(("branding.primary_color", "primary_color must look like #1a2b3c"))
+        if self.trusted_proxy_count < 0:
+            found.append(("trusted_proxy_count", "trusted_proxy_count cannot be negative"))
+        if min(self.login_rate_per_email, self.login_rate_per_ip) < 1:
+            found.append(("login_rate_per_email", "rate limits must be at least 1"))
+        return found
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> PortalConfig:
+        """Build from a settings dict (Django's ``WAFFO_PORTAL``, Flask's ``WAFFO_PORTAL_*``).
+
+        Unknown keys are an error: a typo must not silently fall back to a default.
+        """
+        known = {field.name for field in attrs.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigurationError(f"unknown setting(s): {', '.join(unknown)}",
+                                     setting=unknown[0])
+        data = dict(values)
+        if isinstance(data.get("branding"), Mapping):
+            data["branding"] = Branding(**data["branding"])
+        for name in ("session_lifetime", "link_lifetime", "merchant_link_lifetime",
+                     "login_rate_window"):
+            if isinstance(data.get(name), int | float):
+                data[name] = timedelta(seconds=data[name])
+        if isinstance(data.get("secret_keys"), str):
+            data["secret_keys"] = (data["secret_keys"],)
+        try:
+            return cls(**data).validate()
+        except TypeError as exc:
+            raise ConfigurationError(f"invalid settings: {exc}") from exc

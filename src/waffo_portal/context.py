@@ -1,0 +1,55 @@
+"""The ports a use case runs against, plus the bookkeeping every use case shares."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+
+import attrs
+
+from .config import PortalConfig
+from .models import AuditEvent, PortalEvent
+from .money import Money
+from .protocols import Clock, EventSink, Mailer, PaymentGateway, Store
+
+log = logging.getLogger("waffo_portal")
+
+
+def new_id(prefix: str) -> str:
+    """An unguessable id (96 random bits); ids are never the access control, but cheap to harden."""
+    return f"{prefix}_{secrets.token_urlsafe(12)}"
+
+
+class NullEventSink:
+    def emit(self, event: PortalEvent) -> None:
+        return None
+
+
+@attrs.frozen
+class Deps:
+    config: PortalConfig
+    store: Store
+    mailer: Mailer
+    gateway: PaymentGateway
+    clock: Clock
+    events: EventSink = attrs.field(factory=NullEventSink)
+
+    def audit(self, *, actor: str, action: str, subject: str,
+              old: Mapping[str, str] | None = None, new: Mapping[str, str] | None = None,
+              amount: Money | None = None, idempotency_key: str | None = None) -> None:
+        self.store.add_audit_event(AuditEvent(
+            id=new_id("aud"), at=self.clock.now(), actor=actor, action=action, subject=subject,
+            old=dict(old or {}), new=dict(new or {}), amount=amount,
+            idempotency_key=idempotency_key,
+        ))
+
+    def emit(self, type_: str, buyer_id: str, subscription_id: str | None = None,
+             **data: str) -> None:
+        """Tell the merchant's sink; its failure must never undo a committed change."""
+        event = PortalEvent(type=type_, at=self.clock.now(), buyer_id=buyer_id,
+                            subscription_id=subscription_id, data=data)
+        try:
+            self.events.emit(event)
+        except Exception:
+            log.exception("event sink failed for %s", type_)

@@ -1,0 +1,297 @@
+"""Domain models: plain, frozen attrs classes with no I/O.
+
+Shaped so a merchant on Waffo maps its data one to one. All timestamps are
+timezone-aware UTC; all amounts are :class:`~waffo_portal.money.Money`.
+Changes produce new instances (``attrs.evolve``), never in-place mutation.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import attrs
+
+from .money import Money
+
+
+def _utc(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, datetime) or value.utcoffset() != timedelta(0):
+        raise ValueError(f"{attribute.name} must be a timezone-aware UTC datetime")
+
+
+def utc(value: datetime) -> datetime:
+    """Normalise an aware datetime to UTC (refuse naive ones)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime; use timezone-aware UTC")
+    return value.astimezone(UTC)
+
+
+class BillingPeriod(enum.StrEnum):
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+    @property
+    def months(self) -> int:
+        return {"weekly": 0, "monthly": 1, "quarterly": 3, "yearly": 12}[self.value]
+
+    @property
+    def nominal_days(self) -> Fraction:
+        """Average length, used only to compare prices per unit of time."""
+        if self is BillingPeriod.WEEKLY:
+            return Fraction(7)
+        return Fraction(36525, 1200) * self.months
+
+    def advance(self, start: datetime) -> datetime:
+        """The end of a period that begins at ``start`` (calendar months, day clamped)."""
+        if self is BillingPeriod.WEEKLY:
+            return start + timedelta(days=7)
+        return add_months(start, self.months)
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """Add calendar months, clamping the day (Jan 31 + 1 month = Feb 28/29)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    for day in (moment.day, 30, 29, 28):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+class SubscriptionStatus(enum.StrEnum):
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    CANCELING = "canceling"  # canceled at period end; access until then
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+
+    @property
+    def has_access(self) -> bool:
+        return self in _ACCESS_STATUSES
+
+
+_ACCESS_STATUSES = frozenset(
+    {SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE,
+     SubscriptionStatus.CANCELING}
+)
+
+
+class CancellationReason(enum.StrEnum):
+    TOO_EXPENSIVE = "too_expensive"
+    MISSING_FEATURES = "missing_features"
+    SWITCHED_SERVICE = "switched_service"
+    UNUSED = "unused"
+    CUSTOMER_SERVICE = "customer_service"
+    LOW_QUALITY = "low_quality"
+    TOO_COMPLEX = "too_complex"
+    OTHER = "other"
+
+
+class OrderKind(enum.StrEnum):
+    ONE_TIME = "one_time"
+    SUBSCRIPTION = "subscription"
+
+
+class OrderStatus(enum.StrEnum):
+    PENDING = "pending"
+    COMPLETED = "completed"
+    CANCELED = "canceled"
+    REFUNDED = "refunded"
+
+
+class PaymentStatus(enum.StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    REFUNDED = "refunded"
+
+
+@attrs.frozen
+class Buyer:
+    id: str
+    email: str
+    locale: str | None = None
+    name: str = ""
+
+
+@attrs.frozen
+class BillingDetails:
+    """Billing address and business data; validated by :mod:`waffo_portal.billing`."""
+
+    country: str
+    state: str = ""
+    postal_code: str = ""
+    business_name: str = ""
+    tax_id: str = ""
+    is_business: bool = False
+
+
+@attrs.frozen
+class PaymentMethod:
+    """What the portal may know of a card: brand and last four digits, nothing else."""
+
+    brand: str
+    last4: str = attrs.field()
+
+    @last4.validator
+    def _four_digits(self, _attribute: object, value: str) -> None:
+        if len(value) != 4 or not value.isascii() or not value.isdigit():
+            raise ValueError("last4 must be exactly four digits")
+
+
+@attrs.frozen
+class Plan:
+    id: str
+    name: str
+    product_group: str
+    price: Money
+    period: BillingPeriod
+    trial_days: int = 0
+
+    def price_per_day(self) -> Fraction:
+        return Fraction(self.price.amount) / self.period.nominal_days
+
+
+@attrs.frozen
+class ScheduledChange:
+    """A plan switch that takes effect at ``effective_at`` (a downgrade)."""
+
+    plan_id: str
+    effective_at: datetime = attrs.field(validator=_utc)
+    requested_at: datetime = attrs.field(validator=_utc)
+
+
+@attrs.frozen
+class Cancellation:
+    reason: CancellationReason | None
+    comment: str
+    requested_at: datetime = attrs.field(validator=_utc)
+    effective_at: datetime = attrs.field(validator=_utc)
+
+
+@attrs.frozen
+class Subscription:
+    id: str
+    buyer_id: str
+    plan_id: str
+    status: SubscriptionStatus
+    current_period_start: datetime = attrs.field(validator=_utc)
+    current_period_end: datetime = attrs.field(validator=_utc)
+    created_at: datetime = attrs.field(validator=_utc)
+    trial_end: datetime | None = attrs.field(default=None, validator=_utc)
+    scheduled_change: ScheduledChange | None = None
+    cancellation: Cancellation | None = None
+    payment_method: PaymentMethod | None = None
+    # Bumped by every write; stores use it for optimistic concurrency.
+    version: int = 0
+
+
+@attrs.frozen
+class LineItem:
+    description: str
+    quantity: int
+    unit_price: Money
+    amount: Money
+    plan_id: str | None = None
+    period_start: datetime | None = attrs.field(default=None, validator=_utc)
+    period_end: datetime | None = attrs.field(default=None, validator=_utc)
+
+
+@attrs.frozen
+class Order:
+    id: str
+    buyer_id: str
+    kind: OrderKind
+    status: OrderStatus
+    currency: str
+    line_items: tuple[LineItem, ...]
+    subtotal: Money
+    tax: Money
+    total: Money
+    # Percent as an exact decimal ("19", "8.875"); never a float.
+    tax_rate: Decimal
+    billing_details: BillingDetails
+    created_at: datetime = attrs.field(validator=_utc)
+    subscription_id: str | None = None
+    tax_note: str = ""
+
+
+@attrs.frozen
+class Refund:
+    id: str
+    amount: Money
+    created_at: datetime = attrs.field(validator=_utc)
+    reason: str = ""
+
+
+@attrs.frozen
+class Payment:
+    id: str
+    order_id: str
+    buyer_id: str
+    amount: Money
+    status: PaymentStatus
+    created_at: datetime = attrs.field(validator=_utc)
+    method: PaymentMethod | None = None
+    failure_reason: str = ""
+    refunds: tuple[Refund, ...] = ()
+    provider_reference: str = ""
+
+    @property
+    def refunded(self) -> Money:
+        total = Money.zero(self.amount.currency)
+        for refund in self.refunds:
+            total = total + refund.amount
+        return total
+
+
+@attrs.frozen
+class Invoice:
+    """An issued invoice. ``number`` is sequential and never reused; edits bump ``revision``."""
+
+    number: str
+    order_id: str
+    buyer_id: str
+    issued_at: datetime = attrs.field(validator=_utc)
+    billing_details: BillingDetails | None = None
+    revision: int = 0
+    revised_at: datetime | None = attrs.field(default=None, validator=_utc)
+
+
+@attrs.frozen
+class AuditEvent:
+    """One security- or money-relevant action: who did what, old -> new, when (UTC)."""
+
+    id: str
+    at: datetime = attrs.field(validator=_utc)
+    actor: str  # "buyer:<id>", "merchant", "system"
+    action: str
+    subject: str  # "subscription:<id>", "buyer:<id>", ...
+    old: Mapping[str, str] = attrs.field(factory=dict)
+    new: Mapping[str, str] = attrs.field(factory=dict)
+    amount: Money | None = None
+    idempotency_key: str | None = None
+
+
+@attrs.frozen
+class PortalEvent:
+    """A business event sent to the merchant's EventSink (e.g. to track cancel reasons)."""
+
+    type: str
+    at: datetime = attrs.field(validator=_utc)
+    buyer_id: str
+    subscription_id: str | None = None
+    data: Mapping[str, str] = attrs.field(factory=dict)

@@ -1,0 +1,90 @@
+"""Charge results and a scriptable test gateway for merchants' tests and the demo."""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import threading
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+import attrs
+
+from .exceptions import PaymentDeclined, PaymentTimeout
+from .money import Money
+
+
+@attrs.frozen
+class ChargeResult:
+    reference: str  # the provider's id of the charge
+    amount: Money
+
+
+@attrs.frozen
+class RecordedCharge:
+    reference: str
+    buyer_id: str
+    subscription_id: str | None
+    amount: Money
+    idempotency_key: str
+    description: str
+
+
+class GatewayMode(enum.Enum):
+    SUCCEED = "succeed"
+    DECLINE = "decline"
+    # The provider charges but the answer is lost: the worst case for double charges.
+    TIMEOUT_AFTER_CHARGE = "timeout_after_charge"
+    # The provider never saw the request.
+    TIMEOUT_BEFORE_CHARGE = "timeout_before_charge"
+
+
+class TestGateway:
+    """An in-process payment provider that deduplicates on idempotency keys like a real one.
+
+    ``charges`` holds each charge that really happened, so tests can count them.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, mode: GatewayMode = GatewayMode.SUCCEED,
+                 update_url: str = "https://payments.example/update") -> None:
+        self.mode = mode
+        self.charges: list[RecordedCharge] = []
+        self.calls = 0
+        self.before_charge: Callable[[], None] | None = None
+        self._by_key: dict[str, RecordedCharge | str] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._update_url = update_url
+
+    def charge(self, *, buyer_id: str, subscription_id: str | None, amount: Money,
+               idempotency_key: str, description: str) -> ChargeResult:
+        if self.before_charge is not None:
+            self.before_charge()  # lets race tests widen the window
+        with self._lock:
+            self.calls += 1
+            previous = self._by_key.get(idempotency_key)
+            if isinstance(previous, RecordedCharge):
+                return ChargeResult(previous.reference, previous.amount)
+            if isinstance(previous, str):
+                raise PaymentDeclined("Your card was declined", reason=previous)
+            if self.mode is GatewayMode.TIMEOUT_BEFORE_CHARGE:
+                raise PaymentTimeout("The payment provider did not answer", reason="timeout",
+                                     retryable=True)
+            if self.mode is GatewayMode.DECLINE:
+                self._by_key[idempotency_key] = "card_declined"
+                raise PaymentDeclined("Your card was declined", reason="card_declined")
+            charge = RecordedCharge(f"ch_test_{next(self._ids)}", buyer_id, subscription_id,
+                                    amount, idempotency_key, description)
+            self._by_key[idempotency_key] = charge
+            self.charges.append(charge)
+            if self.mode is GatewayMode.TIMEOUT_AFTER_CHARGE:
+                raise PaymentTimeout("The payment provider did not answer", reason="timeout",
+                                     retryable=True)
+            return ChargeResult(charge.reference, amount)
+
+    def payment_method_update_url(self, *, buyer_id: str, subscription_id: str,
+                                  return_url: str) -> str:
+        query = urlencode({"subscription": subscription_id, "return_url": return_url})
+        return f"{self._update_url}?{query}"

@@ -1,0 +1,83 @@
+"""``Portal``: the one object a merchant builds; every use case hangs off it.
+
+The facade only wires ports into use cases (``waffo_portal.use_cases``); the
+rules live there and in the pure modules below them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from .clock import SystemClock
+from .config import PortalConfig
+from .context import Deps, NullEventSink
+from .exceptions import NotFound
+from .models import Order, Payment, Plan, Subscription
+from .proration import PlanChangeQuote
+from .protocols import Clock, EventSink, Mailer, PaymentGateway, Store
+from .use_cases import renewals, subscriptions
+from .use_cases.renewals import DueReport
+from .use_cases.subscriptions import ChangeOutcome
+
+
+class Portal:
+    def __init__(self, config: PortalConfig, *, store: Store, mailer: Mailer,
+                 gateway: PaymentGateway, clock: Clock | None = None,
+                 events: EventSink | None = None) -> None:
+        self.deps = Deps(config=config.validate(), store=store, mailer=mailer, gateway=gateway,
+                         clock=clock or SystemClock(), events=events or NullEventSink())
+
+    @property
+    def config(self) -> PortalConfig:
+        return self.deps.config
+
+    @property
+    def store(self) -> Store:
+        return self.deps.store
+
+    # Subscriptions
+    def list_subscriptions(self, buyer_id: str) -> Sequence[Subscription]:
+        return self.store.list_subscriptions(buyer_id)
+
+    def get_subscription(self, buyer_id: str, subscription_id: str) -> Subscription:
+        return subscriptions.get_owned_subscription(self.deps, buyer_id, subscription_id)
+
+    def plan_options(self, buyer_id: str, subscription_id: str) -> list[Plan]:
+        return subscriptions.plan_options(self.deps, buyer_id, subscription_id)
+
+    def quote_plan_change(self, buyer_id: str, subscription_id: str,
+                          new_plan_id: str) -> PlanChangeQuote:
+        return subscriptions.quote_change(self.deps, buyer_id, subscription_id, new_plan_id)
+
+    def change_plan(self, buyer_id: str, subscription_id: str, new_plan_id: str, *,
+                    idempotency_key: str) -> ChangeOutcome:
+        return subscriptions.change_plan(self.deps, buyer_id, subscription_id, new_plan_id,
+                                         idempotency_key)
+
+    def cancel_subscription(self, buyer_id: str, subscription_id: str, *,
+                            reason: str | None = None, comment: str = "",
+                            idempotency_key: str) -> ChangeOutcome:
+        return subscriptions.cancel(self.deps, buyer_id, subscription_id, reason, comment,
+                                    idempotency_key)
+
+    def reactivate_subscription(self, buyer_id: str, subscription_id: str, *,
+                                idempotency_key: str) -> ChangeOutcome:
+        return subscriptions.reactivate(self.deps, buyer_id, subscription_id, idempotency_key)
+
+    def apply_due(self, now: datetime | None = None) -> DueReport:
+        return renewals.apply_due(self.deps, now)
+
+    # Orders
+    def list_orders(self, buyer_id: str, limit: int = 20,
+                    before: tuple[datetime, str] | None = None) -> Sequence[Order]:
+        return self.store.list_orders(buyer_id, limit, before)
+
+    def get_order(self, buyer_id: str, order_id: str) -> Order:
+        order = self.store.get_order(order_id)
+        if order is None or order.buyer_id != buyer_id:
+            raise NotFound("order", order_id)
+        return order
+
+    def list_payments(self, buyer_id: str, order_id: str) -> Sequence[Payment]:
+        return self.store.list_payments(self.get_order(buyer_id, order_id).id)

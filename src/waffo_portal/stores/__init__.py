@@ -1,0 +1,1 @@
+"""Store implementations. ``memory`` has no dependencies; ``sql`` needs the ``sql`` extra."""

@@ -1,0 +1,109 @@
+"""The subscription state machine: pure transitions, no I/O.
+
+::
+
+    trialing ──trial ends, paid──▶ active ──renewal declined──▶ past_due ──period ends──▶ expired
+        │                           │  ▲                          │
+        └──────cancel──────▶ canceling ┘ reactivate (before period end)
+                                │
+                          period ends ──▶ canceled
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import attrs
+
+from .exceptions import PlanChangeNotAllowed, ValidationError
+from .models import (
+    Cancellation,
+    CancellationReason,
+    Plan,
+    ScheduledChange,
+    Subscription,
+    SubscriptionStatus,
+)
+from .proration import ChangeKind, PlanChangeQuote
+
+MAX_COMMENT_LENGTH = 1000
+_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CANCELABLE = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING,
+                         SubscriptionStatus.PAST_DUE})
+
+
+def parse_cancellation(reason: str | None, comment: str) -> tuple[CancellationReason | None, str]:
+    """Validate the optional reason (from the fixed list) and free comment."""
+    errors: dict[str, str] = {}
+    parsed: CancellationReason | None = None
+    if reason:
+        try:
+            parsed = CancellationReason(reason)
+        except ValueError:
+            errors["reason"] = "Choose a reason from the list"
+    comment = comment.strip()
+    if len(comment) > MAX_COMMENT_LENGTH:
+        errors["comment"] = "Keep the comment under 1000 characters"
+    elif _FORBIDDEN_CONTROL.search(comment):
+        errors["comment"] = "The comment contains characters that are not allowed"
+    if errors:
+        raise ValidationError(errors)
+    return parsed, comment
+
+
+def cancel_at_period_end(subscription: Subscription, reason: CancellationReason | None,
+                         comment: str, now: datetime) -> Subscription:
+    if subscription.status not in _CANCELABLE:
+        raise PlanChangeNotAllowed("This subscription is already canceled or ended",
+                                   subscription_id=subscription.id,
+                                   status=subscription.status.value)
+    cancellation = Cancellation(reason=reason, comment=comment, requested_at=now,
+                                effective_at=subscription.current_period_end)
+    return attrs.evolve(subscription, status=SubscriptionStatus.CANCELING,
+                        cancellation=cancellation, scheduled_change=None)
+
+
+def reactivate(subscription: Subscription, now: datetime) -> Subscription:
+    if subscription.status is not SubscriptionStatus.CANCELING:
+        raise PlanChangeNotAllowed("Only a subscription set to cancel can be reactivated",
+                                   subscription_id=subscription.id,
+                                   status=subscription.status.value)
+    if now >= subscription.current_period_end:
+        raise PlanChangeNotAllowed("This subscription has already ended",
+                                   subscription_id=subscription.id,
+                                   status=subscription.status.value)
+    in_trial = subscription.trial_end is not None and now < subscription.trial_end
+    status = SubscriptionStatus.TRIALING if in_trial else SubscriptionStatus.ACTIVE
+    return attrs.evolve(subscription, status=status, cancellation=None)
+
+
+def apply_quote(subscription: Subscription, quote: PlanChangeQuote) -> Subscription:
+    """The subscription after a confirmed plan change (upgrade now, downgrade scheduled)."""
+    if quote.kind is ChangeKind.DOWNGRADE:
+        change = ScheduledChange(plan_id=quote.new_plan.id, effective_at=quote.effective_at,
+                                 requested_at=quote.quoted_at)
+        return attrs.evolve(subscription, scheduled_change=change)
+    return attrs.evolve(subscription, plan_id=quote.new_plan.id, scheduled_change=None,
+                        current_period_start=quote.period_start,
+                        current_period_end=quote.period_end)
+
+
+def plan_for_next_period(subscription: Subscription) -> str:
+    change = subscription.scheduled_change
+    return change.plan_id if change is not None else subscription.plan_id
+
+
+def renewed(subscription: Subscription, plan: Plan, *, paid: bool) -> Subscription:
+    """Start the next period on ``plan``; unpaid renewals make the subscription past due."""
+    start = subscription.current_period_end
+    status = SubscriptionStatus.ACTIVE if paid else SubscriptionStatus.PAST_DUE
+    return attrs.evolve(subscription, plan_id=plan.id, status=status, scheduled_change=None,
+                        current_period_start=start, current_period_end=plan.period.advance(start))
+
+
+def ended(subscription: Subscription) -> Subscription:
+    """The terminal state at the period end: canceled if asked for, else expired (unpaid)."""
+    status = (SubscriptionStatus.CANCELED if subscription.status is SubscriptionStatus.CANCELING
+              else SubscriptionStatus.EXPIRED)
+    return attrs.evolve(subscription, status=status, scheduled_change=None)

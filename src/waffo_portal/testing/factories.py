@@ -1,0 +1,118 @@
+"""Ready-made portals and sample records for tests, examples and the demo."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import attrs
+
+from ..clock import FrozenClock
+from ..config import PortalConfig
+from ..mail.memory import MemoryMailer
+from ..models import (
+    BillingDetails,
+    BillingPeriod,
+    Buyer,
+    LineItem,
+    Order,
+    OrderKind,
+    OrderStatus,
+    PaymentMethod,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+)
+from ..money import Money
+from ..payments import TestGateway
+from ..protocols import Store
+from ..service import Portal
+from ..stores.memory import MemoryStore
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_config(**overrides: object) -> PortalConfig:
+    values: dict[str, object] = {
+        "secret_keys": (TEST_SECRET,), "base_url": "https://shop.example/billing",
+        "allowed_return_hosts": ("shop.example",),
+    }
+    values.update(overrides)
+    return PortalConfig(**values)  # type: ignore[arg-type]
+
+
+test_config.__test__ = False  # type: ignore[attr-defined]
+
+
+def sample_plans(currency: str = "USD") -> list[Plan]:
+    exponent = {"JPY": 0, "KWD": 3}.get(currency, 2)
+    scale = 10**exponent
+    return [
+        Plan(f"basic-{currency.lower()}", "Basic", f"app-{currency.lower()}",
+             Money(5 * scale, currency), BillingPeriod.MONTHLY),
+        Plan(f"pro-{currency.lower()}", "Pro", f"app-{currency.lower()}",
+             Money(20 * scale, currency), BillingPeriod.MONTHLY),
+        Plan(f"pro-yearly-{currency.lower()}", "Pro yearly", f"app-{currency.lower()}",
+             Money(200 * scale, currency), BillingPeriod.YEARLY),
+        Plan(f"team-{currency.lower()}", "Team", f"app-{currency.lower()}",
+             Money(50 * scale, currency), BillingPeriod.MONTHLY),
+    ]
+
+
+def sample_subscription(buyer_id: str, plan: Plan, start: datetime = EPOCH,
+                        status: SubscriptionStatus = SubscriptionStatus.ACTIVE,
+                        subscription_id: str = "sub_1") -> Subscription:
+    return Subscription(
+        id=subscription_id, buyer_id=buyer_id, plan_id=plan.id, status=status,
+        current_period_start=start, current_period_end=plan.period.advance(start),
+        created_at=start, payment_method=PaymentMethod("visa", "4242"),
+    )
+
+
+def sample_order(buyer_id: str, plan: Plan, created_at: datetime, order_id: str,
+                 subscription_id: str | None = None) -> Order:
+    price = plan.price
+    return Order(
+        id=order_id, buyer_id=buyer_id,
+        kind=OrderKind.SUBSCRIPTION if subscription_id else OrderKind.ONE_TIME,
+        status=OrderStatus.COMPLETED, currency=price.currency,
+        line_items=(LineItem(plan.name, 1, price, price, plan.id),),
+        subtotal=price, tax=Money.zero(price.currency), total=price, tax_rate=Decimal(0),
+        billing_details=BillingDetails(country="US", state="US-CA", postal_code="94107"),
+        created_at=created_at, subscription_id=subscription_id,
+    )
+
+
+@attrs.define
+class PortalKit:
+    """A portal on in-memory parts, with handles on each part for assertions."""
+
+    portal: Portal
+    store: Store
+    mailer: MemoryMailer
+    gateway: TestGateway
+    clock: FrozenClock
+    buyer: Buyer
+    other_buyer: Buyer
+    plans: dict[str, Plan]
+    subscription: Subscription
+
+
+def make_kit(store: Store | None = None, *, currency: str = "USD",
+             config: PortalConfig | None = None) -> PortalKit:
+    """Seed two buyers, a plan ladder and one active monthly subscription for ``buyer``."""
+    store = store if store is not None else MemoryStore()
+    clock = FrozenClock(EPOCH + timedelta(days=1))
+    mailer, gateway = MemoryMailer(), TestGateway()
+    buyer = Buyer("buyer_1", "ada@example.com", "en", "Ada Lovelace")
+    other = Buyer("buyer_2", "bob@example.com", "de", "Bob Builder")
+    for person in (buyer, other):
+        store.save_buyer(person)
+    plans = {p.id.rsplit("-", 1)[0]: p for p in sample_plans(currency)}
+    for plan in plans.values():
+        store.save_plan(plan)
+    subscription = store.save_subscription(sample_subscription(buyer.id, plans["basic"]))
+    portal = Portal(config or test_config(), store=store, mailer=mailer, gateway=gateway,
+                    clock=clock)
+    return PortalKit(portal, store, mailer, gateway, clock, buyer, other, plans, subscription)

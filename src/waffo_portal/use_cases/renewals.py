@@ -1,0 +1,109 @@
+"""``apply_due``: what happens at period ends (for cron; safe from many hosts at once).
+
+Each due subscription is leased (SKIP LOCKED in SQL), transitioned once and
+released. Renewal charges use a key derived from the subscription and the
+period, so a crashed or timed-out run that is retried charges at most once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from datetime import datetime, timedelta
+
+import attrs
+
+from .. import subscriptions as lifecycle
+from ..context import Deps, log
+from ..exceptions import NotFound, PaymentDeclined, PaymentFailed
+from ..models import LineItem, Plan, Subscription, SubscriptionStatus
+from ..orders import record_paid_order
+from ..payments import ChargeResult
+
+BATCH_SIZE = 100
+LEASE_TIME = timedelta(minutes=5)
+
+
+@attrs.frozen
+class DueReport:
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def apply_due(deps: Deps, now: datetime | None = None, *, max_batches: int = 1000) -> DueReport:
+    """Apply every transition that is due at ``now``; returns counts per outcome."""
+    moment = now or deps.clock.now()
+    holder = f"apply_due:{secrets.token_hex(8)}"
+    counts: Counter[str] = Counter()
+    for _ in range(max_batches):
+        batch = deps.store.lease_due_subscriptions(moment, BATCH_SIZE, holder,
+                                                   moment + LEASE_TIME)
+        if not batch:
+            break
+        for subscription in batch:
+            try:
+                counts[_transition(deps, subscription, moment)] += 1
+            except PaymentFailed:
+                counts["payment_error"] += 1  # timeout: retried next run, same key
+            finally:
+                deps.store.release_subscription(subscription.id, holder)
+        if counts["payment_error"]:
+            break  # do not spin on a provider that is down
+    return DueReport(dict(counts))
+
+
+def _transition(deps: Deps, subscription: Subscription, now: datetime) -> str:
+    status = subscription.status
+    if status in (SubscriptionStatus.CANCELING, SubscriptionStatus.PAST_DUE):
+        return _end(deps, subscription)
+    plan = deps.store.get_plan(lifecycle.plan_for_next_period(subscription))
+    if plan is None:
+        raise NotFound("plan", lifecycle.plan_for_next_period(subscription))
+    if not deps.config.charge_renewals:
+        return _renew(deps, subscription, plan, paid=True, charge=None)
+    key = f"renewal:{subscription.id}:{subscription.current_period_end.isoformat()}"
+    try:
+        charge = deps.gateway.charge(
+            buyer_id=subscription.buyer_id, subscription_id=subscription.id, amount=plan.price,
+            idempotency_key=key, description=f"{plan.name} renewal",
+        )
+    except PaymentDeclined as declined:
+        log.info("renewal declined for %s: %s", subscription.id, declined.reason)
+        return _renew(deps, subscription, plan, paid=False, charge=None)
+    return _renew(deps, subscription, plan, paid=True, charge=charge, key=key)
+
+
+def _renew(deps: Deps, subscription: Subscription, plan: Plan, *, paid: bool,
+           charge: ChargeResult | None, key: str | None = None) -> str:
+    outcome = "renewed" if paid else "past_due"
+    with deps.store.atomic():
+        saved = deps.store.save_subscription(lifecycle.renewed(subscription, plan, paid=paid))
+        if charge is not None:
+            line = LineItem(description=plan.name, quantity=1, unit_price=plan.price,
+                            amount=plan.price, plan_id=plan.id,
+                            period_start=saved.current_period_start,
+                            period_end=saved.current_period_end)
+            record_paid_order(deps, saved, [line], charge, saved.current_period_start)
+        deps.audit(actor="system", action=f"subscription.{outcome}",
+                   subject=f"subscription:{subscription.id}",
+                   old={"plan_id": subscription.plan_id, "status": subscription.status.value},
+                   new={"plan_id": saved.plan_id, "status": saved.status.value,
+                        "period_end": saved.current_period_end.isoformat()},
+                   amount=plan.price if paid and charge is not None else None,
+                   idempotency_key=key)
+    deps.emit(f"subscription.{outcome}", subscription.buyer_id, subscription.id,
+              plan_id=plan.id)
+    return outcome
+
+
+def _end(deps: Deps, subscription: Subscription) -> str:
+    with deps.store.atomic():
+        saved = deps.store.save_subscription(lifecycle.ended(subscription))
+        deps.audit(actor="system", action=f"subscription.{saved.status.value}",
+                   subject=f"subscription:{subscription.id}",
+                   old={"status": subscription.status.value}, new={"status": saved.status.value})
+    deps.emit(f"subscription.{saved.status.value}", subscription.buyer_id, subscription.id)
+    return saved.status.value

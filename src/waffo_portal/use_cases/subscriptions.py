@@ -1,0 +1,233 @@
+"""Buyer-facing subscription use cases: quote, change plan, cancel, reactivate.
+
+Every query is scoped to the buyer: another buyer's subscription is NotFound,
+and nothing (least of all a payment) happens for it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+import attrs
+
+from .. import subscriptions as lifecycle
+from ..context import Deps
+from ..exceptions import Conflict, NotFound, PaymentFailed, ValidationError
+from ..models import LineItem, Plan, Subscription
+from ..money import Money
+from ..orders import record_paid_order
+from ..proration import ChangeKind, PlanChangeQuote, quote_plan_change
+
+LEASE_TIME = timedelta(minutes=2)
+_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{16,128}$")
+
+
+@attrs.frozen
+class ChangeOutcome:
+    """What a confirmed plan change, cancel or reactivation did."""
+
+    subscription: Subscription
+    kind: str  # a ChangeKind value, "cancel" or "reactivate"
+    amount_charged: Money | None
+    effective_at: datetime
+    order_id: str | None = None
+
+
+def get_owned_subscription(deps: Deps, buyer_id: str, subscription_id: str) -> Subscription:
+    subscription = deps.store.get_subscription(subscription_id)
+    if subscription is None or subscription.buyer_id != buyer_id:
+        raise NotFound("subscription", subscription_id)
+    return subscription
+
+
+def get_plan(deps: Deps, plan_id: str) -> Plan:
+    plan = deps.store.get_plan(plan_id)
+    if plan is None:
+        raise NotFound("plan", plan_id)
+    return plan
+
+
+def plan_options(deps: Deps, buyer_id: str, subscription_id: str) -> list[Plan]:
+    """The other plans of the subscription's product group, cheapest first."""
+    subscription = get_owned_subscription(deps, buyer_id, subscription_id)
+    current = get_plan(deps, subscription.plan_id)
+    return [p for p in deps.store.list_plans(current.product_group) if p.id != current.id]
+
+
+def quote_change(deps: Deps, buyer_id: str, subscription_id: str,
+                 new_plan_id: str) -> PlanChangeQuote:
+    subscription = get_owned_subscription(deps, buyer_id, subscription_id)
+    new_plan = deps.store.get_plan(new_plan_id)
+    if new_plan is None:
+        raise ValidationError({"plan_id": "Choose one of the plans offered"})
+    return quote_plan_change(subscription, get_plan(deps, subscription.plan_id), new_plan,
+                             deps.clock.now())
+
+
+def check_idempotency_key(key: str) -> None:
+    if not _KEY_PATTERN.match(key):
+        raise ValidationError({"idempotency_key": "The form expired; please try again"})
+
+
+def _encode(outcome: ChangeOutcome) -> str:
+    charged = outcome.amount_charged
+    return json.dumps({
+        "subscription_id": outcome.subscription.id, "kind": outcome.kind,
+        "amount": None if charged is None else [charged.amount, charged.currency],
+        "effective_at": outcome.effective_at.isoformat(), "order_id": outcome.order_id,
+    })
+
+
+def _decode(deps: Deps, buyer_id: str, stored: str) -> ChangeOutcome:
+    data = json.loads(stored)
+    amount = data["amount"]
+    return ChangeOutcome(
+        subscription=get_owned_subscription(deps, buyer_id, data["subscription_id"]),
+        kind=data["kind"], amount_charged=None if amount is None else Money(*amount),
+        effective_at=datetime.fromisoformat(data["effective_at"]), order_id=data["order_id"],
+    )
+
+
+def idempotent(deps: Deps, scope: str, buyer_id: str, key: str, fingerprint: str,
+               work: Callable[[], ChangeOutcome]) -> ChangeOutcome:
+    """Run ``work`` once per (buyer, key); a replay returns the stored outcome.
+
+    The key is namespaced by buyer so one buyer's key can never replay another's result.
+    """
+    check_idempotency_key(key)
+    owned_key = f"{buyer_id}:{key}"
+    stored = deps.store.begin_idempotent(scope, owned_key, fingerprint, deps.clock.now())
+    if stored is not None:
+        return _decode(deps, buyer_id, stored)
+    try:
+        outcome = work()
+    except BaseException:
+        deps.store.abandon_idempotent(scope, owned_key)
+        raise
+    deps.store.finish_idempotent(scope, owned_key, _encode(outcome))
+    return outcome
+
+
+@contextmanager
+def leased(deps: Deps, subscription_id: str, holder: str) -> Iterator[None]:
+    """Hold the subscription exclusively: concurrent changes get a Conflict, not a 2nd charge."""
+    now = deps.clock.now()
+    if not deps.store.lease_subscription(subscription_id, holder, now + LEASE_TIME, now):
+        raise Conflict("Another change to this subscription is in progress; try again shortly",
+                       subscription_id=subscription_id)
+    try:
+        yield
+    finally:
+        deps.store.release_subscription(subscription_id, holder)
+
+
+def change_plan(deps: Deps, buyer_id: str, subscription_id: str, new_plan_id: str,
+                idempotency_key: str) -> ChangeOutcome:
+    """Confirm a plan change: upgrades are charged now, downgrades wait for the period end."""
+    fingerprint = f"{subscription_id}|{new_plan_id}"
+    return idempotent(deps, "plan_change", buyer_id, idempotency_key, fingerprint,
+                      lambda: _change_plan(deps, buyer_id, subscription_id, new_plan_id,
+                                           idempotency_key))
+
+
+def _change_plan(deps: Deps, buyer_id: str, subscription_id: str, new_plan_id: str,
+                 key: str) -> ChangeOutcome:
+    get_owned_subscription(deps, buyer_id, subscription_id)  # 404 before taking any lease
+    with leased(deps, subscription_id, key):
+        quote = quote_change(deps, buyer_id, subscription_id, new_plan_id)
+        charge = None
+        if quote.charges_now:
+            try:
+                charge = deps.gateway.charge(
+                    buyer_id=buyer_id, subscription_id=subscription_id, amount=quote.amount_due,
+                    idempotency_key=f"plan_change:{buyer_id}:{key}",
+                    description=f"Upgrade to {quote.new_plan.name}",
+                )
+            except PaymentFailed as failure:
+                deps.audit(actor=f"buyer:{buyer_id}", action="subscription.plan_change_failed",
+                           subject=f"subscription:{subscription_id}",
+                           new={"plan_id": new_plan_id, "reason": failure.reason},
+                           amount=quote.amount_due, idempotency_key=key)
+                raise
+        with deps.store.atomic():
+            current = get_owned_subscription(deps, buyer_id, subscription_id)
+            saved = deps.store.save_subscription(lifecycle.apply_quote(current, quote))
+            order_id = None
+            if charge is not None:
+                order_id = record_paid_order(deps, saved, _proration_lines(quote), charge,
+                                             quote.quoted_at).id
+            deps.audit(actor=f"buyer:{buyer_id}", action=f"subscription.{quote.kind.value}",
+                       subject=f"subscription:{subscription_id}",
+                       old={"plan_id": quote.current_plan.id},
+                       new={"plan_id": quote.new_plan.id,
+                            "effective_at": quote.effective_at.isoformat()},
+                       amount=quote.amount_due, idempotency_key=key)
+    deps.emit(f"subscription.{quote.kind.value}", buyer_id, subscription_id,
+              old_plan_id=quote.current_plan.id, new_plan_id=quote.new_plan.id)
+    return ChangeOutcome(saved, quote.kind.value, charge.amount if charge else None,
+                         quote.effective_at, order_id)
+
+
+def _proration_lines(quote: PlanChangeQuote) -> list[LineItem]:
+    new, old = quote.new_plan, quote.current_plan
+    lines = [LineItem(description=f"{new.name} (remaining time)", quantity=1,
+                      unit_price=quote.charge, amount=quote.charge, plan_id=new.id,
+                      period_start=quote.effective_at, period_end=quote.period_end)]
+    if quote.credit:
+        lines.append(LineItem(description=f"Unused time on {old.name}", quantity=1,
+                              unit_price=-quote.credit, amount=-quote.credit, plan_id=old.id))
+    return lines
+
+
+def cancel(deps: Deps, buyer_id: str, subscription_id: str, reason: str | None, comment: str,
+           idempotency_key: str) -> ChangeOutcome:
+    """Cancel at the period end; the buyer keeps access until then."""
+    parsed_reason, clean_comment = lifecycle.parse_cancellation(reason, comment)
+
+    def work() -> ChangeOutcome:
+        with leased(deps, subscription_id, idempotency_key), deps.store.atomic():
+            current = get_owned_subscription(deps, buyer_id, subscription_id)
+            now = deps.clock.now()
+            saved = deps.store.save_subscription(
+                lifecycle.cancel_at_period_end(current, parsed_reason, clean_comment, now))
+            deps.audit(actor=f"buyer:{buyer_id}", action="subscription.cancel",
+                       subject=f"subscription:{subscription_id}",
+                       old={"status": current.status.value},
+                       new={"status": saved.status.value, "reason": parsed_reason or "",
+                            "effective_at": saved.current_period_end.isoformat()},
+                       idempotency_key=idempotency_key)
+        deps.emit("subscription.canceling", buyer_id, subscription_id,
+                  reason=parsed_reason or "", comment=clean_comment)
+        return ChangeOutcome(saved, "cancel", None, saved.current_period_end)
+
+    get_owned_subscription(deps, buyer_id, subscription_id)
+    return idempotent(deps, "cancel", buyer_id, idempotency_key,
+                      f"{subscription_id}|{parsed_reason}|{clean_comment}", work)
+
+
+def reactivate(deps: Deps, buyer_id: str, subscription_id: str,
+               idempotency_key: str) -> ChangeOutcome:
+    """Undo a pending cancellation before the period ends."""
+
+    def work() -> ChangeOutcome:
+        with leased(deps, subscription_id, idempotency_key), deps.store.atomic():
+            current = get_owned_subscription(deps, buyer_id, subscription_id)
+            now = deps.clock.now()
+            saved = deps.store.save_subscription(lifecycle.reactivate(current, now))
+            deps.audit(actor=f"buyer:{buyer_id}", action="subscription.reactivate",
+                       subject=f"subscription:{subscription_id}",
+                       old={"status": current.status.value}, new={"status": saved.status.value},
+                       idempotency_key=idempotency_key)
+        deps.emit("subscription.reactivated", buyer_id, subscription_id)
+        return ChangeOutcome(saved, "reactivate", None, now)
+
+    get_owned_subscription(deps, buyer_id, subscription_id)
+    return idempotent(deps, "reactivate", buyer_id, idempotency_key, subscription_id, work)
+
+
+__all__ = ["ChangeKind", "ChangeOutcome", "cancel", "change_plan", "plan_options",
+           "quote_change", "reactivate"]
