@@ -1,0 +1,324 @@
+"""Billing details: validation and normalisation, plus the data the billing form needs.
+
+:func:`validate_billing_details` turns a submitted form (``Mapping[str, str]``)
+into a :class:`~waffo_portal.models.BillingDetails` or raises one
+:class:`~waffo_portal.exceptions.ValidationError` holding *every* field's
+problem. Messages are the English gettext msgids in :data:`MESSAGES`; the web
+layer translates them. Everything here is pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import gettext
+import unicodedata
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, Final
+
+import attrs
+import pycountry
+from babel import Locale, UnknownLocaleError
+
+from .exceptions import ValidationError
+from .models import BillingDetails, OrderStatus
+from .money import Money
+from .postal_codes import (
+    MAX_POSTAL_CODE_LENGTH,
+    normalize_postal_code,
+    postal_code_required,
+    uses_postal_code,
+)
+from .protocols import OrderStore
+from .tax_ids import MAX_TAX_ID_LENGTH, TaxIdProblem, normalize_tax_id, tax_id_display
+
+# Every message this module can put in a ValidationError, keyed for code and
+# tests; the values are the msgids translators see. Keep them short and stable.
+MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
+    "control_chars": "Remove line breaks and other control characters",
+    "too_long": "This is too long",
+    "country_required": "Choose your country",
+    "country_invalid": "Choose a valid country",
+    "state_required": "Choose your state or province",
+    "state_invalid": "Choose a valid state or province for this country",
+    "state_other_country": "This state or province belongs to another country",
+    "state_not_used": "This country has no states or provinces; leave this empty",
+    "postal_code_required": "Enter your postal code",
+    "postal_code_invalid": "Enter a valid postal code for this country",
+    "business_name_required": "Enter the business name",
+    "tax_id_invalid": "Enter a valid tax ID for this country",
+    "tax_id_checksum": "This tax ID is not valid; check it for typos",
+    "tax_id_length": "This tax ID has the wrong number of characters",
+    "tax_id_other_country": "This tax ID belongs to another country",
+    "tax_id_characters": "Use only letters, digits, spaces and - . /",
+    "is_business_invalid": "Choose whether you buy as a business",
+})
+
+# Countries whose addresses (and often sales taxes) depend on the state or
+# province, so the field is required there. Elsewhere it is optional, but if
+# given it must still be an ISO 3166-2 code of the chosen country. Italy is left
+# out on purpose: its VAT is national and the province is not needed to bill.
+STATE_REQUIRED: Final = frozenset({"US", "CA", "AU", "BR", "MX", "IN", "JP", "CN"})
+
+# Caps on the stripped values.
+MAX_LENGTHS: Final[Mapping[str, int]] = MappingProxyType({
+    "country": 64, "state": 64, "postal_code": MAX_POSTAL_CODE_LENGTH,
+    "business_name": 200, "tax_id": MAX_TAX_ID_LENGTH,
+})
+TEXT_FIELDS: Final = ("country", "state", "postal_code", "business_name", "tax_id")
+
+_TRUE, _FALSE = frozenset({"1", "true", "on", "yes"}), frozenset({"", "0", "false", "off", "no"})
+# Bidirectional overrides could make an invoice show text other than what is stored.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BAD_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})  # C0/C1/DEL, surrogates, U+2028/9
+
+
+def has_control_chars(value: str) -> bool:
+    return any(unicodedata.category(ch) in _BAD_CATEGORIES or ch in _BIDI_CONTROLS
+               for ch in value)
+
+
+def _basic_problem(field: str, raw: str) -> str | None:
+    """Checks every field gets, before anything country-specific."""
+    if has_control_chars(raw):
+        return "control_chars"
+    if len(raw.strip()) > MAX_LENGTHS[field]:
+        return "too_long"
+    return None
+
+
+# pycountry's lookups are untyped; these wrappers keep the Any out of the rest.
+def _is_country(code: str) -> bool:
+    return pycountry.countries.get(alpha_2=code) is not None
+
+
+def _is_subdivision(code: str) -> bool:
+    return pycountry.subdivisions.get(code=code) is not None  # type: ignore[no-untyped-call]
+
+
+def _subdivision_records(country: str) -> list[Any]:
+    return list(pycountry.subdivisions.get(country_code=country)  # type: ignore[no-untyped-call]
+                or [])
+
+
+def _country(value: str) -> tuple[str, str | None]:
+    if not value:
+        return "", "country_required"
+    code = value.upper()
+    if not (code.isascii() and code.isalpha()) or not _is_country(code):
+        return "", "country_invalid"
+    return code, None
+
+
+@lru_cache(maxsize=512)
+def _subdivision_index(country: str) -> tuple[frozenset[str], Mapping[str, str]]:
+    """(codes, casefolded name -> code) of a country's ISO 3166-2 subdivisions."""
+    subs = _subdivision_records(country)
+    codes = frozenset(sub.code for sub in subs)
+    by_name = {sub.name.casefold(): sub.code for sub in subs}
+    return codes, MappingProxyType(by_name)
+
+
+def _state(country: str, value: str) -> tuple[str, str | None]:
+    if not value:
+        return "", ("state_required" if country in STATE_REQUIRED else None)
+    codes, by_name = _subdivision_index(country)
+    if not codes:
+        return "", "state_not_used"
+    upper = value.upper()
+    # "CA" typed for the US means "US-CA"; the stored form is always the full code.
+    code = upper if "-" in upper else f"{country}-{upper}"
+    if code in codes:
+        return code, None
+    if value.casefold() in by_name:
+        return by_name[value.casefold()], None
+    if "-" in upper and _is_subdivision(upper):
+        return "", "state_other_country"
+    return "", "state_invalid"
+
+
+def _postal_code(country: str, value: str) -> tuple[str, str | None]:
+    if not value:
+        return "", ("postal_code_required" if postal_code_required(country) else None)
+    normalized = normalize_postal_code(country, value)
+    if normalized is None:
+        return "", "postal_code_invalid"
+    return normalized, None
+
+
+def _tax_id(country: str, value: str) -> tuple[str, str | None]:
+    if not value:
+        return "", None
+    try:
+        return normalize_tax_id(country, value), None
+    except TaxIdProblem as problem:
+        return "", problem.key
+
+
+def _is_business(value: str) -> tuple[bool, str | None]:
+    flag = value.strip().lower()
+    if flag in _TRUE:
+        return True, None
+    if flag in _FALSE:
+        return False, None
+    return False, "is_business_invalid"
+
+
+def _clean(field: str, raw: str) -> str:
+    value = unicodedata.normalize("NFC", raw.strip())
+    # Collapse runs of spaces in free text; codes are handled by their own rules.
+    return " ".join(value.split()) if field == "business_name" else value
+
+
+def validate_billing_details(raw: Mapping[str, str]) -> BillingDetails:
+    """Validate and normalise a billing form; unknown keys are ignored.
+
+    Raises ValidationError mapping each bad field to a MESSAGES value. Nothing
+    is checked against the country when the country itself is missing or wrong.
+    """
+    problems: dict[str, str] = {}
+    values: dict[str, str] = {}
+    for field in TEXT_FIELDS:
+        text = raw.get(field, "")
+        problem = _basic_problem(field, text)
+        if problem is not None:
+            problems[field] = problem
+        values[field] = _clean(field, text)
+    is_business, problem = _is_business(raw.get("is_business", ""))
+    if problem is not None:
+        problems["is_business"] = problem
+    if "country" not in problems:
+        values["country"], problem = _country(values["country"])
+        if problem is not None:
+            problems["country"] = problem
+    if values["country"]:
+        for field, check in (("state", _state), ("postal_code", _postal_code),
+                             ("tax_id", _tax_id)):
+            if field not in problems:
+                values[field], problem = check(values["country"], values[field])
+                if problem is not None:
+                    problems[field] = problem
+    if is_business and not values["business_name"] and "business_name" not in problems:
+        problems["business_name"] = "business_name_required"
+    if problems:
+        raise ValidationError({field: MESSAGES[key] for field, key in problems.items()})
+    return BillingDetails(country=values["country"], state=values["state"],
+                          postal_code=values["postal_code"],
+                          business_name=values["business_name"], tax_id=values["tax_id"],
+                          is_business=is_business)
+
+
+def details_for_audit(details: BillingDetails | None) -> dict[str, str]:
+    """Billing details as audit/event strings, with the tax id masked."""
+    if details is None:
+        return {}
+    return {"country": details.country, "state": details.state,
+            "postal_code": details.postal_code, "business_name": details.business_name,
+            "tax_id": tax_id_display(details.tax_id),
+            "is_business": "true" if details.is_business else "false"}
+
+
+# Form data -----------------------------------------------------------------
+
+def _locale(name: str | None) -> Locale:
+    try:
+        return Locale.parse((name or "en").replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return Locale.parse("en")
+
+
+def _collation_key(name: str) -> str:
+    # Not full UCA collation, but "Österreich" sorts with O and "Éire" with E.
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+@lru_cache(maxsize=64)
+def _countries(locale: str) -> tuple[tuple[str, str], ...]:
+    names = Locale.parse(locale).territories
+    pairs = [(c.alpha_2, names.get(c.alpha_2, c.name)) for c in pycountry.countries]
+    return tuple(sorted(pairs, key=lambda pair: (_collation_key(pair[1]), pair[0])))
+
+
+def countries(locale: str | None = "en") -> list[tuple[str, str]]:
+    """(ISO code, name in ``locale``) of every country, sorted by name for a select."""
+    return list(_countries(str(_locale(locale))))
+
+
+@lru_cache(maxsize=1024)
+def _subdivisions(country: str, language: str) -> tuple[tuple[str, str], ...]:
+    translation = gettext.translation("iso3166-2", pycountry.LOCALES_DIR,
+                                      languages=[language], fallback=True)
+    subs = _subdivision_records(country)
+    pairs = [(sub.code, translation.gettext(sub.name)) for sub in subs]
+    return tuple(sorted(pairs, key=lambda pair: (_collation_key(pair[1]), pair[0])))
+
+
+def subdivisions(country: str, locale: str | None = None) -> list[tuple[str, str]]:
+    """(ISO 3166-2 code, name) of a country's subdivisions, sorted by name.
+
+    Names are translated with pycountry's catalogues when ``locale`` is given;
+    an unknown country gives an empty list.
+    """
+    code = country.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        return []
+    return list(_subdivisions(code, _locale(locale).language))
+
+
+def needs_state(country: str) -> bool:
+    return country.upper() in STATE_REQUIRED
+
+
+def needs_postal_code(country: str) -> bool:
+    return postal_code_required(country.upper())
+
+
+# Tax information view -------------------------------------------------------
+
+TAX_SUMMARY_STATUSES: Final = frozenset({OrderStatus.COMPLETED, OrderStatus.REFUNDED})
+MAX_TAX_SUMMARY: Final = 100
+
+
+@attrs.frozen
+class TaxLine:
+    """One order as shown under "tax information" (the buyer's own data, unmasked)."""
+
+    order_id: str
+    created_at: datetime
+    status: OrderStatus
+    subtotal: Money
+    tax_rate: Decimal
+    tax: Money
+    total: Money
+    tax_note: str
+    country: str
+    tax_id: str
+
+
+def tax_summary(store: OrderStore, buyer_id: str, limit: int = 20) -> list[TaxLine]:
+    """The buyer's most recent charged orders (completed or refunded), newest first."""
+    limit = max(1, min(limit, MAX_TAX_SUMMARY))
+    lines: list[TaxLine] = []
+    before: tuple[datetime, str] | None = None
+    while len(lines) < limit:
+        page = store.list_orders(buyer_id, limit, before)
+        for order in page:
+            if order.buyer_id == buyer_id and order.status in TAX_SUMMARY_STATUSES:
+                details = order.billing_details
+                lines.append(TaxLine(order.id, order.created_at, order.status, order.subtotal,
+                                     order.tax_rate, order.tax, order.total, order.tax_note,
+                                     details.country, details.tax_id))
+        if len(page) < limit:
+            break
+        before = (page[-1].created_at, page[-1].id)
+    return lines[:limit]
+
+
+__all__ = [
+    "MAX_LENGTHS", "MESSAGES", "STATE_REQUIRED", "TaxLine", "countries", "details_for_audit",
+    "has_control_chars", "needs_postal_code", "needs_state", "subdivisions", "tax_id_display",
+    "tax_summary", "uses_postal_code", "validate_billing_details",
+]
