@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .billing import TaxLine, tax_id_display, validate_billing_details
 from .clock import FrozenClock, SystemClock
 from .config import SUPPORTED_LOCALES, Branding, PortalConfig
 from .exceptions import (
@@ -63,6 +64,7 @@ __all__ = [
     "Payment", "PaymentDeclined", "PaymentFailed", "PaymentMethod", "PaymentStatus",
     "PaymentTimeout", "PermissionDenied", "Plan", "PlanChangeNotAllowed", "PlanChangeQuote",
     "Portal", "PortalConfig", "PortalError", "PortalEvent", "RateLimited", "Refund",
-    "ScheduledChange", "Subscription", "SubscriptionStatus", "SystemClock", "TestGateway",
-    "TokenExpired", "TokenUsed", "ValidationError", "__version__", "quote_plan_change",
+    "ScheduledChange", "Subscription", "SubscriptionStatus", "SystemClock", "TaxLine",
+    "TestGateway", "TokenExpired", "TokenUsed", "ValidationError", "__version__",
+    "quote_plan_change", "tax_id_display", "validate_billing_details",
 ]

@@ -6,17 +6,19 @@ rules live there and in the pure modules below them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from . import billing as billing_rules
+from .billing import TaxLine
 from .clock import SystemClock
 from .config import PortalConfig
 from .context import Deps, NullEventSink
 from .exceptions import NotFound
-from .models import Order, Payment, Plan, Subscription
+from .models import BillingDetails, Order, Payment, Plan, Subscription
 from .proration import PlanChangeQuote
 from .protocols import Clock, EventSink, Mailer, PaymentGateway, Store
-from .use_cases import renewals, subscriptions
+from .use_cases import billing, renewals, subscriptions
 from .use_cases.renewals import DueReport
 from .use_cases.subscriptions import ChangeOutcome
 
@@ -81,3 +83,21 @@ class Portal:
 
     def list_payments(self, buyer_id: str, order_id: str) -> Sequence[Payment]:
         return self.store.list_payments(self.get_order(buyer_id, order_id).id)
+
+    # Billing details
+    def get_billing_details(self, buyer_id: str) -> BillingDetails | None:
+        return billing.get_billing_details(self.deps, buyer_id)
+
+    def update_billing_details(self, buyer_id: str, raw: Mapping[str, str], *,
+                               revise_invoice_order_id: str | None = None) -> BillingDetails:
+        return billing.update_billing_details(self.deps, buyer_id, raw,
+                                              revise_invoice_order_id=revise_invoice_order_id)
+
+    def tax_summary(self, buyer_id: str, limit: int = 20) -> list[TaxLine]:
+        return billing_rules.tax_summary(self.store, buyer_id, limit)
+
+    def countries(self, locale: str | None = None) -> list[tuple[str, str]]:
+        return billing_rules.countries(locale or self.config.default_locale)
+
+    def subdivisions(self, country: str, locale: str | None = None) -> list[tuple[str, str]]:
+        return billing_rules.subdivisions(country, locale or self.config.default_locale)

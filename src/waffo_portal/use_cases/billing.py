@@ -1,0 +1,71 @@
+"""Buyer-facing billing-details use cases: read, update, and revise an invoice.
+
+Validation runs before anything is written; the details, the audit record and
+the invoice revision then land in one ``store.atomic()`` block, so a failure at
+any step leaves all three as they were. Tax ids appear in audit records and
+events only masked (``tax_id_display``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from ..billing import details_for_audit, validate_billing_details
+from ..context import Deps
+from ..exceptions import NotFound
+from ..models import BillingDetails, Invoice
+
+
+def get_billing_details(deps: Deps, buyer_id: str) -> BillingDetails | None:
+    """The buyer's current billing details, or None if never set."""
+    return deps.store.get_billing_details(buyer_id)
+
+
+def _owned_invoice(deps: Deps, buyer_id: str, order_id: str) -> Invoice:
+    """The invoice of the buyer's own order; anything else is NotFound (no probing)."""
+    order = deps.store.get_order(order_id)
+    invoice = deps.store.get_invoice(order_id)
+    if order is None or order.buyer_id != buyer_id or invoice is None \
+            or invoice.buyer_id != buyer_id:
+        raise NotFound("invoice", order_id)
+    return invoice
+
+
+def update_billing_details(deps: Deps, buyer_id: str, raw: Mapping[str, str], *,
+                           revise_invoice_order_id: str | None = None) -> BillingDetails:
+    """Validate and save the buyer's billing details.
+
+    From an invoice page, ``revise_invoice_order_id`` also re-issues that
+    order's invoice with the new details: same number, ``revision`` + 1,
+    ``revised_at`` now. Submitting unchanged details writes nothing.
+    """
+    details = validate_billing_details(raw)
+    if revise_invoice_order_id is not None:
+        _owned_invoice(deps, buyer_id, revise_invoice_order_id)  # fail before writing
+    revised: Invoice | None = None
+    with deps.store.atomic():
+        old = deps.store.get_billing_details(buyer_id)
+        invoice = None
+        if revise_invoice_order_id is not None:
+            invoice = _owned_invoice(deps, buyer_id, revise_invoice_order_id)
+        if old == details and (invoice is None or invoice.billing_details == details):
+            return details
+        deps.store.save_billing_details(buyer_id, details)
+        new = details_for_audit(details)
+        if invoice is not None and invoice.billing_details != details:
+            revised = attrs.evolve(invoice, billing_details=details,
+                                   revision=invoice.revision + 1, revised_at=deps.clock.now())
+            deps.store.save_invoice(revised)
+            new |= {"invoice": revised.number, "invoice_revision": str(revised.revision)}
+        deps.audit(actor=f"buyer:{buyer_id}", action="billing.updated",
+                   subject=f"buyer:{buyer_id}", old=details_for_audit(old), new=new)
+    extra = {} if revised is None else {"invoice": revised.number,
+                                        "invoice_revision": str(revised.revision)}
+    deps.emit("billing.updated", buyer_id, country=details.country,
+              is_business=new["is_business"], tax_id=new["tax_id"], **extra)
+    return details
+
+
+__all__ = ["get_billing_details", "update_billing_details"]
