@@ -185,7 +185,8 @@ def validate_billing_details(raw: Mapping[str, str]) -> BillingDetails:
         problem = _basic_problem(field, text)
         if problem is not None:
             problems[field] = problem
-        values[field] = _clean(field, text)
+        # A refused value is never used, least of all as the country for other checks.
+        values[field] = "" if problem is not None else _clean(field, text)
     is_business, problem = _is_business(raw.get("is_business", ""))
     if problem is not None:
         problems["is_business"] = problem

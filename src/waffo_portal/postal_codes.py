@@ -15,7 +15,7 @@ from types import MappingProxyType
 import attrs
 
 MAX_POSTAL_CODE_LENGTH = 16
-_GENERIC = re.compile(r"[A-Z0-9][A-Z0-9 -]*")
+_GENERIC = re.compile(r"[A-Z0-9][A-Z0-9 -]*", re.ASCII)
 
 
 def _plain(value: str) -> str:
@@ -54,7 +54,8 @@ class PostalRule:
 
 
 def _r(pattern: str, fmt: Callable[[str], str] = _plain, *, required: bool = True) -> PostalRule:
-    return PostalRule(re.compile(pattern), fmt, required)
+    # ASCII: \d must not accept Arabic-Indic or full-width digits on an invoice.
+    return PostalRule(re.compile(pattern, re.ASCII), fmt, required)
 
 
 _D4, _D5, _D6 = _r(r"\d{4}"), _r(r"\d{5}"), _r(r"\d{6}")

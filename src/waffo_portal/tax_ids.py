@@ -59,10 +59,10 @@ NATIONAL_SCHEMES: Mapping[str, tuple[str, ...]] = MappingProxyType({
 
 # South African VAT numbers are 10 digits starting with 4; stdnum has no module
 # for them (za.tin is the income-tax number), so they are checked by shape only.
-_ZA_VAT = re.compile(r"4\d{9}")
+_ZA_VAT = re.compile(r"4\d{9}", re.ASCII)
 # Prefixes a buyer may type in front of a number; one for another country is refused.
 _KNOWN_PREFIXES = frozenset(EU_VAT_PREFIXES.values()) | {"GR", "GB", "XI", "CH", "NO"}
-_GENERIC_ALLOWED = re.compile(r"[A-Z0-9 ./-]+")
+_GENERIC_ALLOWED = re.compile(r"[A-Z0-9 ./-]+", re.ASCII)
 _SEPARATORS = str.maketrans("", "", " .-/,:")
 
 
