@@ -23,7 +23,7 @@ from .exceptions import (
     TokenUsed,
     ValidationError,
 )
-from .mail import EmailMessage, MemoryMailer
+from .mail import ConsoleMailer, EmailMessage, MemoryMailer, SmtpMailer
 from .models import (
     AuditEvent,
     BillingDetails,
@@ -51,18 +51,20 @@ from .payments import ChargeResult, GatewayMode, TestGateway
 from .proration import ChangeKind, PlanChangeQuote, quote_plan_change
 from .service import Portal
 from .stores.memory import MemoryStore
+from .use_cases.auth import LoginPreview, NewSession
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "SUPPORTED_LOCALES", "AuditEvent", "AuthenticationRequired", "BillingDetails",
     "BillingPeriod", "Branding", "Buyer", "Cancellation", "CancellationReason", "ChangeKind",
-    "ChargeResult", "ConfigurationError", "Conflict", "DeliveryFailed", "EmailMessage",
-    "FrozenClock", "GatewayMode", "IdempotencyKeyReused", "InvalidToken", "Invoice", "LineItem",
-    "MemoryMailer", "MemoryStore", "Money", "NotFound", "Order", "OrderKind", "OrderStatus",
-    "Payment", "PaymentDeclined", "PaymentFailed", "PaymentMethod", "PaymentStatus",
-    "PaymentTimeout", "PermissionDenied", "Plan", "PlanChangeNotAllowed", "PlanChangeQuote",
-    "Portal", "PortalConfig", "PortalError", "PortalEvent", "RateLimited", "Refund",
-    "ScheduledChange", "Subscription", "SubscriptionStatus", "SystemClock", "TestGateway",
-    "TokenExpired", "TokenUsed", "ValidationError", "__version__", "quote_plan_change",
+    "ChargeResult", "ConfigurationError", "Conflict", "ConsoleMailer", "DeliveryFailed",
+    "EmailMessage", "FrozenClock", "GatewayMode", "IdempotencyKeyReused", "InvalidToken",
+    "Invoice", "LineItem", "LoginPreview", "MemoryMailer", "MemoryStore", "Money", "NewSession",
+    "NotFound", "Order", "OrderKind", "OrderStatus", "Payment", "PaymentDeclined",
+    "PaymentFailed", "PaymentMethod", "PaymentStatus", "PaymentTimeout", "PermissionDenied",
+    "Plan", "PlanChangeNotAllowed", "PlanChangeQuote", "Portal", "PortalConfig", "PortalError",
+    "PortalEvent", "RateLimited", "Refund", "ScheduledChange", "SmtpMailer", "Subscription",
+    "SubscriptionStatus", "SystemClock", "TestGateway", "TokenExpired", "TokenUsed",
+    "ValidationError", "__version__", "quote_plan_change",
 ]

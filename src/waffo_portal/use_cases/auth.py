@@ -16,6 +16,7 @@ from urllib.parse import quote
 import attrs
 
 from ..auth_models import BuyerSession, LinkPurpose, LoginLink
+from ..client_ip import rate_limit_key
 from ..context import Deps
 from ..exceptions import (
     AuthenticationRequired,
@@ -89,7 +90,7 @@ def _over_limit(deps: Deps, email: str, client_ip: str) -> bool:
     config, now = deps.config, deps.clock.now()
     window = config.login_rate_window
     by_email = deps.store.count_attempt(f"login:email:{sha256_hex(email)}", window, now)
-    by_ip = deps.store.count_attempt(f"login:ip:{client_ip.strip().lower()}", window, now)
+    by_ip = deps.store.count_attempt(f"login:ip:{rate_limit_key(client_ip)}", window, now)
     return by_email > config.login_rate_per_email or by_ip > config.login_rate_per_ip
 
 
