@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from . import billing as billing_rules
+from .auth_models import BuyerSession
 from .billing import TaxLine
 from .clock import SystemClock
 from .config import PortalConfig
@@ -18,7 +19,9 @@ from .exceptions import NotFound
 from .models import BillingDetails, Order, Payment, Plan, Subscription
 from .proration import PlanChangeQuote
 from .protocols import Clock, EventSink, Mailer, PaymentGateway, Store
-from .use_cases import billing, renewals, subscriptions
+from .tokens import Tokens
+from .use_cases import auth, billing, renewals, subscriptions
+from .use_cases.auth import LoginPreview, NewSession
 from .use_cases.renewals import DueReport
 from .use_cases.subscriptions import ChangeOutcome
 
@@ -37,6 +40,32 @@ class Portal:
     @property
     def store(self) -> Store:
         return self.deps.store
+
+    # Login and sessions (see use_cases/auth.py)
+    def request_login_link(self, email: str, *, client_ip: str, locale: str | None = None,
+                           return_to: str | None = None) -> None:
+        auth.request_login_link(self.deps, email, client_ip, locale, return_to)
+
+    def peek_login_link(self, token: str) -> LoginPreview:
+        return auth.peek_login_link(self.deps, token)
+
+    def confirm_login(self, token: str, previous_session_id: str | None = None) -> NewSession:
+        return auth.confirm_login(self.deps, token, previous_session_id)
+
+    def authenticate(self, session_id: str | None) -> BuyerSession:
+        return auth.authenticate(self.deps, session_id)
+
+    def logout(self, session_id: str | None) -> None:
+        auth.logout(self.deps, session_id)
+
+    def create_login_link(self, buyer_id: str, *, return_url: str) -> str:
+        return auth.create_login_link(self.deps, buyer_id, return_url)
+
+    def make_csrf_token(self, binding: str) -> str:
+        return Tokens(self.config.secret_keys, self.deps.clock).make_csrf_token(binding)
+
+    def check_csrf_token(self, token: str, binding: str) -> None:
+        Tokens(self.config.secret_keys, self.deps.clock).check_csrf_token(token, binding)
 
     # Subscriptions
     def list_subscriptions(self, buyer_id: str) -> Sequence[Subscription]:

@@ -1,0 +1,295 @@
+"""Passwordless login: request a link, confirm it, hold a session, log out.
+
+Framework-neutral: the web layer turns requests into these calls. Secrets never reach the
+store, the audit trail or the logs in the clear: links are found by a random id that is only
+useful inside a signed token, sessions by the SHA-256 of the cookie value, emails appear
+in audit records as their SHA-256.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+from urllib.parse import quote
+
+import attrs
+
+from ..auth_models import BuyerSession, LinkPurpose, LoginLink
+from ..client_ip import rate_limit_key
+from ..context import Deps
+from ..exceptions import (
+    AuthenticationRequired,
+    DeliveryFailed,
+    InvalidToken,
+    NotFound,
+    TokenExpired,
+    TokenUsed,
+    ValidationError,
+)
+from ..mail.login_email import login_email, resolve_locale
+from ..mail.message import EmailMessage
+from ..models import Buyer
+from ..redirects import check_return_url, safe_return_path
+from ..tokens import LinkClaims, Tokens, sha256_hex
+
+log = logging.getLogger("waffo_portal.auth")
+
+CONFIRM_PATH = "/login/confirm"
+MAX_EMAIL_LENGTH = 254
+MAX_SESSION_ID_LENGTH = 128
+
+__all__ = ["LoginPreview", "NewSession", "authenticate", "confirm_login", "create_login_link",
+           "logout", "mask_email", "peek_login_link", "request_login_link", "safe_return_path"]
+
+
+@attrs.frozen
+class LoginPreview:
+    """What the confirm page may show before the buyer presses the button."""
+
+    masked_email: str
+    purpose: LinkPurpose
+    expires_at: datetime
+
+
+@attrs.frozen
+class NewSession:
+    """A fresh session: ``session_id`` goes into the cookie and nowhere else."""
+
+    session_id: str = attrs.field(repr=False)
+    buyer_id: str
+    return_to: str
+    expires_at: datetime
+
+
+def tokens(deps: Deps) -> Tokens:
+    return Tokens(deps.config.secret_keys, deps.clock)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def mask_email(email: str) -> str:
+    """``jane@example.com`` -> ``j•••@example.com``: enough to recognise, not to harvest."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:1]}•••@{domain}" if local else "•••"
+
+
+def _check_email(email: str) -> str:
+    normalized = normalize_email(email)
+    local, at, domain = normalized.rpartition("@")
+    if (not at or not local or "." not in domain or len(normalized) > MAX_EMAIL_LENGTH
+            or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in normalized)):
+        raise ValidationError({"email": "Enter a valid email address"})
+    return normalized
+
+
+def _over_limit(deps: Deps, email: str, client_ip: str) -> bool:
+    """Count this request against both buckets (always both, so neither can be dodged)."""
+    config, now = deps.config, deps.clock.now()
+    window = config.login_rate_window
+    by_email = deps.store.count_attempt(f"login:email:{sha256_hex(email)}", window, now)
+    by_ip = deps.store.count_attempt(f"login:ip:{rate_limit_key(client_ip)}", window, now)
+    return by_email > config.login_rate_per_email or by_ip > config.login_rate_per_ip
+
+
+def request_login_link(deps: Deps, email: str, client_ip: str, locale: str | None = None,
+                       return_to: str | None = None) -> None:
+    """Email a login link if ``email`` belongs to a buyer; otherwise do nothing, visibly alike.
+
+    Over a rate limit, nothing is sent and nothing is raised: the caller shows the same
+    generic answer in every case. Raises ValidationError for a malformed address and
+    DeliveryFailed when the mail server refused the message (the link is then revoked).
+    Rate-limit attempts are counted before sending, so a failed send still counts; the
+    default limits leave room for several retries.
+    """
+    normalized = _check_email(email)
+    email_hash = sha256_hex(normalized)
+    if _over_limit(deps, normalized, client_ip):
+        log.warning("login link rate limit hit (email sha256 %s...)", email_hash[:12])
+        return
+    buyer = deps.store.find_buyer_by_email(normalized)
+    if buyer is None:
+        deps.audit(actor="anonymous", action="login.link_requested",
+                   subject=f"email:{email_hash}", new={"email_sha256": email_hash,
+                                                       "known": "false"})
+        return
+    target = safe_return_path(deps.config, return_to)
+    link, token = _issue_link(deps, buyer, LinkPurpose.EMAIL_LOGIN, target,
+                              deps.config.link_lifetime)
+    lang = resolve_locale((buyer.locale, locale), deps.config.default_locale)
+    minutes = max(1, int(deps.config.link_lifetime.total_seconds()) // 60)
+    message = login_email(buyer.email, lang, confirm_url(deps, token), minutes,
+                          deps.config.branding)
+    _send_or_revoke(deps, buyer, link, message)
+    deps.audit(actor=f"buyer:{buyer.id}", action="login.link_requested",
+               subject=f"buyer:{buyer.id}", new={"email_sha256": email_hash, "known": "true",
+                                                 "link_id_sha256": sha256_hex(link.id),
+                                                 "locale": lang})
+
+
+def confirm_url(deps: Deps, token: str) -> str:
+    """The link put in emails: the host always comes from configuration, never a request."""
+    return f"{deps.config.base_url.rstrip('/')}{CONFIRM_PATH}?token={quote(token, safe='')}"
+
+
+def _issue_link(deps: Deps, buyer: Buyer, purpose: LinkPurpose, return_to: str,
+                lifetime: timedelta) -> tuple[LoginLink, str]:
+    now = deps.clock.now()
+    link = LoginLink(id=secrets.token_urlsafe(24), buyer_id=buyer.id, purpose=purpose,
+                     created_at=now, expires_at=now + lifetime, return_to=return_to)
+    with deps.store.atomic():
+        if purpose is LinkPurpose.EMAIL_LOGIN:
+            # a newer emailed link replaces older ones (merchant links live on their own)
+            deps.store.revoke_login_links(buyer.id, now)
+        deps.store.save_login_link(link)
+    return link, tokens(deps).sign_link(purpose, buyer.id, link.id)
+
+
+def _send_or_revoke(deps: Deps, buyer: Buyer, link: LoginLink, message: EmailMessage) -> None:
+    """Send; on failure void the unsent link so nothing usable is left behind."""
+    try:
+        deps.mailer.send(message)
+    except Exception as exc:
+        deps.store.revoke_login_links(buyer.id, deps.clock.now())
+        # the exception type only: a mailer's message could quote the body (and the token)
+        log.warning("login email for buyer %s not sent (%s)", buyer.id, type(exc).__name__)
+        deps.audit(actor=f"buyer:{buyer.id}", action="login.link_failed",
+                   subject=f"buyer:{buyer.id}", new={"link_id_sha256": sha256_hex(link.id),
+                                                     "error": type(exc).__name__})
+        if isinstance(exc, DeliveryFailed):
+            raise
+        raise DeliveryFailed("The email could not be sent",
+                             reason=type(exc).__name__) from None
+
+
+def create_login_link(deps: Deps, buyer_id: str, return_url: str) -> str:
+    """A single-use login URL for the merchant's "Manage subscription" button.
+
+    Call it server-side, for a buyer your app has already authenticated, and redirect to
+    the result. ``return_url`` is where the buyer lands after logging in: a path on this
+    site or an https URL on ``allowed_return_hosts``; anything else is a ValidationError.
+    """
+    target = check_return_url(deps.config, return_url, within_portal=False)
+    buyer = deps.store.get_buyer(buyer_id)
+    if buyer is None:
+        raise NotFound("buyer", buyer_id)
+    link, token = _issue_link(deps, buyer, LinkPurpose.MERCHANT_SESSION, target,
+                              deps.config.merchant_link_lifetime)
+    deps.audit(actor="merchant", action="login.link_created", subject=f"buyer:{buyer.id}",
+               new={"link_id_sha256": sha256_hex(link.id), "return_to": target})
+    return confirm_url(deps, token)
+
+
+def _verify(deps: Deps, token: str) -> tuple[LinkClaims, LoginLink]:
+    """Signature, age, and the stored link's state; raises the matching InvalidToken."""
+    config = deps.config
+    claims = tokens(deps).read_any_link(token, {
+        LinkPurpose.EMAIL_LOGIN: config.link_lifetime,
+        LinkPurpose.MERCHANT_SESSION: config.merchant_link_lifetime,
+    })
+    link = deps.store.get_login_link(claims.link_id)
+    if link is None or link.buyer_id != claims.buyer_id or link.purpose != claims.purpose:
+        raise InvalidToken("The link is not valid", reason="unknown_link")
+    _raise_unless_usable(link, deps.clock.now())
+    return claims, link
+
+
+def _raise_unless_usable(link: LoginLink, now: datetime) -> None:
+    if link.used_at is not None:
+        raise TokenUsed("The link was already used", reason="used")
+    if link.revoked_at is not None:
+        raise InvalidToken("The link was replaced by a newer one", reason="revoked")
+    if now >= link.expires_at:
+        raise TokenExpired("The link has expired", reason="expired")
+
+
+def peek_login_link(deps: Deps, token: str) -> LoginPreview:
+    """For the GET confirm page: check the link and consume nothing.
+
+    Mail scanners fetch links (HEAD, then GET) before the buyer does; only the POST that
+    follows the buyer's click may use the link up.
+    """
+    _claims, link = _verify(deps, token)
+    buyer = deps.store.get_buyer(link.buyer_id)
+    if buyer is None:
+        raise InvalidToken("The link is not valid", reason="unknown_buyer")
+    return LoginPreview(mask_email(buyer.email), link.purpose, link.expires_at)
+
+
+def confirm_login(deps: Deps, token: str, previous_session_id: str | None = None) -> NewSession:
+    """Use the link up and open a new session; the link works exactly once.
+
+    ``previous_session_id`` (a cookie from before the login, if any) is revoked, so a
+    session id planted before login is never promoted (no fixation).
+    """
+    _claims, link = _verify(deps, token)
+    if deps.store.get_buyer(link.buyer_id) is None:
+        raise InvalidToken("The link is not valid", reason="unknown_buyer")
+    now = deps.clock.now()
+    session_id = secrets.token_urlsafe(32)
+    session = BuyerSession(id_hash=sha256_hex(session_id), buyer_id=link.buyer_id,
+                           created_at=now, expires_at=now + deps.config.session_lifetime)
+    with deps.store.atomic():
+        used = deps.store.consume_login_link(link.id, now)
+        if used is None:  # another request won the race, or it changed since _verify
+            current = deps.store.get_login_link(link.id)
+            _raise_unless_usable(current or link, now)
+            raise TokenUsed("The link was already used", reason="used")
+        if previous_session_id:
+            deps.store.revoke_session(_session_hash(previous_session_id), now)
+        deps.store.save_session(session)
+        deps.audit(actor=f"buyer:{link.buyer_id}", action="login.succeeded",
+                   subject=f"buyer:{link.buyer_id}",
+                   new={"purpose": link.purpose.value, "link_id_sha256": sha256_hex(link.id),
+                        "session_sha256_prefix": session.id_hash[:12]})
+    log.info("buyer %s logged in (%s)", link.buyer_id, link.purpose.value)
+    return NewSession(session_id, link.buyer_id, used.return_to or safe_return_path(
+        deps.config, None), session.expires_at)
+
+
+def _session_hash(raw_session_id: str) -> str:
+    return sha256_hex(raw_session_id)
+
+
+def authenticate(deps: Deps, raw_session_id: str | None) -> BuyerSession:
+    """The live session behind a cookie value, or AuthenticationRequired.
+
+    The lifetime is absolute, counted from the stored creation time. An expired session
+    is revoked and audited the first time it is seen, and keeps answering ``expired=True``
+    so the page can say why the buyer has to log in again.
+    """
+    if not raw_session_id or len(raw_session_id) > MAX_SESSION_ID_LENGTH:
+        raise AuthenticationRequired()
+    id_hash = _session_hash(raw_session_id)
+    session = deps.store.get_session(id_hash)
+    if session is None:
+        raise AuthenticationRequired()
+    now = deps.clock.now()
+    if session.revoked_at is not None and session.revoked_at < session.expires_at:
+        raise AuthenticationRequired()  # logged out (or revoked) before it expired
+    if now >= session.expires_at:
+        if session.revoked_at is None:
+            with deps.store.atomic():
+                deps.store.revoke_session(id_hash, now)
+                deps.audit(actor=f"buyer:{session.buyer_id}", action="session.expired",
+                           subject=f"buyer:{session.buyer_id}",
+                           new={"session_sha256_prefix": id_hash[:12]})
+        raise AuthenticationRequired("Your session expired; please log in again", expired=True)
+    return session
+
+
+def logout(deps: Deps, raw_session_id: str | None) -> None:
+    """Revoke the session server-side, so a replayed cookie is refused. Idempotent."""
+    if not raw_session_id or len(raw_session_id) > MAX_SESSION_ID_LENGTH:
+        return
+    id_hash = _session_hash(raw_session_id)
+    session = deps.store.get_session(id_hash)
+    if session is None or session.revoked_at is not None:
+        return
+    with deps.store.atomic():
+        deps.store.revoke_session(id_hash, deps.clock.now())
+        deps.audit(actor=f"buyer:{session.buyer_id}", action="logout",
+                   subject=f"buyer:{session.buyer_id}",
+                   new={"session_sha256_prefix": id_hash[:12]})
