@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..money import Money
 from ..payments import TestGateway
-from ..protocols import Store
+from ..protocols import EventSink, Store
 from ..service import Portal
 from ..stores.memory import MemoryStore
 
@@ -100,7 +100,7 @@ class PortalKit:
 
 
 def make_kit(store: Store | None = None, *, currency: str = "USD",
-             config: PortalConfig | None = None) -> PortalKit:
+             config: PortalConfig | None = None, events: EventSink | None = None) -> PortalKit:
     """Seed two buyers, a plan ladder and one active monthly subscription for ``buyer``."""
     store = store if store is not None else MemoryStore()
     clock = FrozenClock(EPOCH + timedelta(days=1))
@@ -114,5 +114,5 @@ def make_kit(store: Store | None = None, *, currency: str = "USD",
         store.save_plan(plan)
     subscription = store.save_subscription(sample_subscription(buyer.id, plans["basic"]))
     portal = Portal(config or test_config(), store=store, mailer=mailer, gateway=gateway,
-                    clock=clock)
+                    clock=clock, events=events)
     return PortalKit(portal, store, mailer, gateway, clock, buyer, other, plans, subscription)
