@@ -1,0 +1,32 @@
+# The two commands of the quick start: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: demo test lint typecheck install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[all,test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/waffo-portal demo --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks examples scripts
+
+typecheck: install
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .pytest_cache
