@@ -183,7 +183,9 @@ def cjk_licence(root: Path, font: TTFont) -> str:
     """OFL text from the Debian copyright file, under the font's own notice."""
     text = (root / "usr/share/doc/fonts-noto-cjk/copyright").read_text()
     body = text.split("License: SIL-1.1\n", 2)[2]
-    lines = [line[1:] if line.startswith(" ") else line for line in body.splitlines()]
+    # The stanza ends at the first empty line; the GPL stanza for debian/* follows.
+    stanza = body.split("\n\n", 1)[0]
+    lines = [line[1:] if line.startswith(" ") else line for line in stanza.splitlines()]
     lines = ["" if line == "." else line for line in lines]
     notice = font["name"].getDebugName(0)
     return f"{notice}\n\n" + "\n".join(lines).strip() + "\n"
