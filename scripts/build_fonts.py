@@ -68,21 +68,40 @@ def span(first: int, last: int) -> set[int]:
 #: What every family must draw whatever its script: Latin for names and
 #: addresses, punctuation, and every currency sign an invoice may show.
 COMMON = (
-    span(0x20, 0x7E) | span(0xA0, 0x17F) | {0x1A0, 0x1A1, 0x1AF, 0x1B0}
-    | span(0x218, 0x21B) | span(0x1EA0, 0x1EF9) | span(0x2010, 0x2027)
-    | span(0x2030, 0x203A) | {0x2044, 0x2116, 0x2122, 0x2212} | span(0x20A0, 0x20C0)
+    span(0x20, 0x7E)
+    | span(0xA0, 0x17F)
+    | {0x1A0, 0x1A1, 0x1AF, 0x1B0}
+    | span(0x218, 0x21B)
+    | span(0x1EA0, 0x1EF9)
+    | span(0x2010, 0x2027)
+    | span(0x2030, 0x203A)
+    | {0x2044, 0x2116, 0x2122, 0x2212}
+    | span(0x20A0, 0x20C0)
     | {0x0E3F, 0xFDFC}
 )
 LATIN = (
-    COMMON | span(0x180, 0x24F) | span(0x250, 0x2FF) | span(0x300, 0x36F)
-    | span(0x370, 0x3FF) | span(0x400, 0x52F) | span(0x1E00, 0x1EFF)
-    | span(0x2000, 0x206F) | span(0x2100, 0x215F) | span(0x2190, 0x2199)
-    | span(0x2200, 0x22FF) | span(0xFB00, 0xFB06)
+    COMMON
+    | span(0x180, 0x24F)
+    | span(0x250, 0x2FF)
+    | span(0x300, 0x36F)
+    | span(0x370, 0x3FF)
+    | span(0x400, 0x52F)
+    | span(0x1E00, 0x1EFF)
+    | span(0x2000, 0x206F)
+    | span(0x2100, 0x215F)
+    | span(0x2190, 0x2199)
+    | span(0x2200, 0x22FF)
+    | span(0xFB00, 0xFB06)
 )
 THAI = COMMON | span(0x0E01, 0x0E5B) | {0x200B, 0x200C, 0x200D, 0x25CC}
 ARABIC = (
-    COMMON | span(0x0600, 0x06FF) | span(0x0750, 0x077F) | span(0xFB50, 0xFDFF)
-    | span(0xFE70, 0xFEFF) | span(0x200C, 0x200F) | {0x25CC}
+    COMMON
+    | span(0x0600, 0x06FF)
+    | span(0x0750, 0x077F)
+    | span(0xFB50, 0xFDFF)
+    | span(0xFE70, 0xFEFF)
+    | span(0x200C, 0x200F)
+    | {0x25CC}
 )
 #: Shared by the four CJK fonts: CJK punctuation, kana-free symbols, fullwidth.
 CJK_COMMON = COMMON | span(0x3000, 0x303F) | span(0xFF01, 0xFFEF) | span(0x2460, 0x24FF)
@@ -218,9 +237,17 @@ def _truetype_maxp(font: TTFont) -> None:
     maxp = font["maxp"]
     maxp.tableVersion = 0x00010000
     for field in (
-        "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
-        "maxStackElements", "maxSizeOfInstructions", "maxComponentElements",
-        "maxComponentDepth", "maxPoints", "maxContours", "maxCompositePoints",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+        "maxComponentDepth",
+        "maxPoints",
+        "maxContours",
+        "maxCompositePoints",
         "maxCompositeContours",
     ):
         setattr(maxp, field, 0)
@@ -335,7 +362,10 @@ def finalize(font: TTFont, family: str, style: str, source: str) -> TTFont:
     ps = f"{family}-{style}"
     pretty = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", family)
     for name_id, value in (
-        (1, pretty), (2, style), (3, f"{ps};waffo-portal"), (4, f"{pretty} {style}"),
+        (1, pretty),
+        (2, style),
+        (3, f"{ps};waffo-portal"),
+        (4, f"{pretty} {style}"),
         (5, f"Version 1.0; built by waffo-portal scripts/build_fonts.py from {source}"),
         (6, ps),
     ):
@@ -393,12 +423,30 @@ def run(cjk_deb: Path | None, work: Path, only: set[str]) -> None:
 
     src = {dist: f"{dist} {PYPI_PINS[dist]} (PyPI)" for dist in PYPI_PINS}
     families = [
-        Family("WaffoSans", src["fontpkg-noto-sans"], "OFL-NotoSans.txt",
-               lambda s: static(sans, s), LATIN, True),
-        Family("WaffoSansThai", src["fontpkg-noto-sans-thai"], "OFL-NotoSansThai.txt",
-               lambda s: static(thai, s), THAI, True),
-        Family("WaffoSansArabic", src["fontpkg-noto-sans-arabic"], "OFL-NotoSansArabic.txt",
-               lambda s: static(arabic, s), ARABIC, True),
+        Family(
+            "WaffoSans",
+            src["fontpkg-noto-sans"],
+            "OFL-NotoSans.txt",
+            lambda s: static(sans, s),
+            LATIN,
+            True,
+        ),
+        Family(
+            "WaffoSansThai",
+            src["fontpkg-noto-sans-thai"],
+            "OFL-NotoSansThai.txt",
+            lambda s: static(thai, s),
+            THAI,
+            True,
+        ),
+        Family(
+            "WaffoSansArabic",
+            src["fontpkg-noto-sans-arabic"],
+            "OFL-NotoSansArabic.txt",
+            lambda s: static(arabic, s),
+            ARABIC,
+            True,
+        ),
     ]
     licences = {
         "OFL-NotoSans.txt": pypi_licence("fontpkg-noto-sans"),
@@ -433,8 +481,14 @@ def cjk_families(root: Path, licences: dict[str, bytes]) -> list[Family]:
     first = TTFont(str(root / CJK_DIR / "NotoSansCJK-Regular.ttc"), fontNumber=0)
     licences["OFL-NotoSansCJK.txt"] = cjk_licence(root, first).encode()
     return [
-        Family(f"WaffoSansCJK{region}", source, "OFL-NotoSansCJK.txt", loader(region),
-               cjk_charset(region), False)
+        Family(
+            f"WaffoSansCJK{region}",
+            source,
+            "OFL-NotoSansCJK.txt",
+            loader(region),
+            cjk_charset(region),
+            False,
+        )
         for region in CJK_FACES
     ]
 

@@ -37,7 +37,7 @@ FAMILIES: Final = (LATIN, THAI, ARABIC, CJK_JP, CJK_KR, CJK_SC, CJK_TC)
 # fonts/ is a plain data directory (this module owns the name "fonts").
 _PACKAGE: Final = "waffo_portal.invoices"
 _lock = threading.Lock()
-_registered = False
+_registered = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class _PuaAwareTTFont(TTFont):  # type: ignore[misc]  # ReportLab is untyped
     the code points translated; the glyphs and widths are untouched.
     """
 
-    def addObjects(self, doc: Any) -> None:  # noqa: N802  # ReportLab's name
+    def addObjects(self, doc: Any) -> None:  # ReportLab's name
         state = self.state.get(doc)
         subsets = [list(s) for s in state.subsets] if state is not None else []
         super().addObjects(doc)
@@ -94,26 +94,23 @@ def _faces() -> list[FontFace]:
 def register_fonts() -> None:
     """Register every bundled family with ReportLab; safe to call repeatedly
     and from several threads (the work is done once per process)."""
-    global _registered
-    if _registered:  # fast path, no lock once done
+    if _registered.is_set():  # fast path, no lock once done
         return
     with _lock:
-        if _registered:
+        if _registered.is_set():  # another thread finished while we waited
             return
         for face in _faces():
             data = (resources.files(_PACKAGE) / "fonts" / face.filename).read_bytes()
             pdfmetrics.registerFont(_PuaAwareTTFont(face.font_name, io.BytesIO(data)))
         for family in FAMILIES:
             _register_family(family)
-        _registered = True
+        _registered.set()
 
 
 def _register_family(family: str) -> None:
     # No italics are bundled: italic maps to upright rather than to Helvetica.
     bold = f"{family}-Bold"
-    pdfmetrics.registerFontFamily(
-        family, normal=family, bold=bold, italic=family, boldItalic=bold
-    )
+    pdfmetrics.registerFontFamily(family, normal=family, bold=bold, italic=family, boldItalic=bold)
 
 
 #: Language -> family, for languages that do not need the Latin family.

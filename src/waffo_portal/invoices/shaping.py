@@ -81,9 +81,7 @@ def _forms() -> tuple[ThaiForm, ...]:
 #: Every pre-positioned form, in code point order from PUA_START. Append only:
 #: reordering would change the code points baked into shipped fonts.
 THAI_FORMS: Final[tuple[ThaiForm, ...]] = _forms()
-_BY_KEY: Final[Mapping[str, str]] = {
-    f.key: chr(PUA_START + i) for i, f in enumerate(THAI_FORMS)
-}
+_BY_KEY: Final[Mapping[str, str]] = {f.key: chr(PUA_START + i) for i, f in enumerate(THAI_FORMS)}
 #: PUA character -> the Thai character it stands for.
 THAI_PUA_TO_CHAR: Final[Mapping[str, str]] = {
     chr(PUA_START + i): f.char for i, f in enumerate(THAI_FORMS)
@@ -164,7 +162,7 @@ def arabic_shape(text: str) -> str:
     Only for the bare ReportLab canvas: xhtml2pdf does both steps itself, and
     doing them twice would reverse the text back.
     """
-    import arabic_reshaper  # xhtml2pdf's own dependency, so always present
+    import arabic_reshaper  # type: ignore[import-untyped]  # xhtml2pdf's dependency
     from xhtml2pdf.bidi import get_display
 
     # base_dir=None: take the direction from the first strong character.
