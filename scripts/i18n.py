@@ -22,7 +22,8 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "src" / "waffo_portal" / "locale"
 DOMAINS = {"invoices": ROOT / "babel.cfg"}
-HEADER = "# waffo-portal translations.\n# Source strings: scripts/i18n.py extract; see docs/invoices.md."
+HEADER = ("# waffo-portal translations.\n"
+          "# Source strings: scripts/i18n.py extract; see docs/invoices.md.")
 sys.path.insert(0, str(ROOT / "src"))
 
 from waffo_portal.config import SUPPORTED_LOCALES  # noqa: E402

@@ -13,10 +13,10 @@ from .clock import SystemClock
 from .config import PortalConfig
 from .context import Deps, NullEventSink
 from .exceptions import NotFound
-from .models import Order, Payment, Plan, Subscription
+from .models import Invoice, Order, Payment, Plan, Subscription
 from .proration import PlanChangeQuote
 from .protocols import Clock, EventSink, Mailer, PaymentGateway, Store
-from .use_cases import renewals, subscriptions
+from .use_cases import invoices, renewals, subscriptions
 from .use_cases.renewals import DueReport
 from .use_cases.subscriptions import ChangeOutcome
 
@@ -81,3 +81,17 @@ class Portal:
 
     def list_payments(self, buyer_id: str, order_id: str) -> Sequence[Payment]:
         return self.store.list_payments(self.get_order(buyer_id, order_id).id)
+
+    # Invoices
+    def get_invoice(self, buyer_id: str, order_id: str) -> Invoice:
+        return invoices.invoice_for_order(self.deps, buyer_id, order_id)
+
+    def render_invoice_pdf(self, buyer_id: str, order_id: str, locale: str | None = None,
+                           receipt: bool = False) -> bytes:
+        return invoices.render_invoice(self.deps, buyer_id, order_id, locale=locale,
+                                       receipt=receipt)
+
+    def render_invoice_html(self, buyer_id: str, order_id: str, locale: str | None = None,
+                            receipt: bool = False) -> str:
+        return invoices.render_invoice(self.deps, buyer_id, order_id, locale=locale,
+                                       receipt=receipt, fmt="html").decode()

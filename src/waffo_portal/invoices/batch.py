@@ -28,7 +28,7 @@ class RenderJob:
     order: Order
     invoice: Invoice
     payments: tuple[Payment, ...] = ()
-    branding: Branding = Branding()
+    branding: Branding = attrs.field(factory=Branding)
     locale: str = "en"
     kind: str = "invoice"  # or "receipt"
     fmt: str = "pdf"  # or "html"

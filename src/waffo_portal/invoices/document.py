@@ -32,9 +32,10 @@ from ..models import (
 
 #: Bump whenever a template or this module changes what a document looks like.
 TEMPLATE_VERSION: Final = "1"
-EU_MEMBER_STATES: Final = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
+EU_MEMBER_STATES: Final = frozenset((
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+))
 _BRANDS: Final = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express",
                   "jcb": "JCB", "unionpay": "UnionPay", "discover": "Discover",
                   "diners": "Diners Club"}
@@ -156,7 +157,7 @@ def _address(details: BillingDetails, locale: str) -> tuple[str, ...]:
 def _subdivision_name(code: str) -> str:
     if not code:
         return ""
-    found = pycountry.subdivisions.get(code=code.upper())
+    found = pycountry.subdivisions.get(code=code.upper())  # type: ignore[no-untyped-call]
     return str(found.name) if found is not None else code
 
 

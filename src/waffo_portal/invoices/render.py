@@ -137,7 +137,8 @@ def html_for(doc: InvoiceDocument, branding: Branding, *, for_pdf: bool = False,
 
 def _page_label(gettext: Callable[[str], str]) -> Markup:
     # The translation is escaped; only our own page-number tags are markup.
-    return Markup(escape(gettext("Page %(page)s of %(pages)s"))) % {
+    label = escape(gettext("Page %(page)s of %(pages)s"))  # already a Markup, escaped
+    return label % {
         "page": Markup("<pdf:pagenumber />"), "pages": Markup("<pdf:pagecount />")}
 
 
