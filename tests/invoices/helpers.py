@@ -46,7 +46,6 @@ def fonts_drawing_text(pdf: bytes) -> set[str]:
     ReportLab's canvas selects Helvetica once when it starts ("BT /F1 12 Tf ET")
     without drawing anything; only fonts that draw glyphs matter.
     """
-    from pypdf.generic import ContentStream
 
     used: set[str] = set()
     for page in PdfReader(io.BytesIO(pdf)).pages:
