@@ -31,8 +31,8 @@ class RecordsMixin(SqlBase):
                 inserted = conn.execute(
                     self._insert(keys).values(scope=scope, key=key, fingerprint=fingerprint,
                                               result=None, created_at=now)
-                    .on_conflict_do_nothing()).rowcount
-                if inserted == 1:
+                    .on_conflict_do_nothing().returning(keys.c.key)).first()
+                if inserted is not None:
                     return None
                 row = conn.execute(select(keys.c.fingerprint, keys.c.result)
                                    .where(keys.c.scope == scope, keys.c.key == key)).first()

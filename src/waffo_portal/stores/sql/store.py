@@ -110,12 +110,15 @@ class SqlStore(RecordsMixin):
         stored = subscription.version + 1
         with self._tx(write=True) as conn:
             if subscription.version == 0:
-                stmt = self._insert(subs).values(**values, version=1).on_conflict_do_nothing()
+                # RETURNING, not rowcount: drivers report -1 for INSERT … ON CONFLICT.
+                stmt = (self._insert(subs).values(**values, version=1)
+                        .on_conflict_do_nothing().returning(subs.c.id))
             else:
                 stmt = (update(subs).values(**values, version=stored)  # type: ignore[assignment]
                         .where(subs.c.id == subscription.id,
-                               subs.c.version == subscription.version))
-            if conn.execute(stmt).rowcount != 1:
+                               subs.c.version == subscription.version)
+                        .returning(subs.c.id))
+            if conn.execute(stmt).first() is None:
                 raise Conflict("The subscription was changed meanwhile; reload and try again",
                                subscription_id=subscription.id)
         return attrs.evolve(subscription, version=stored)

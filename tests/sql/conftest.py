@@ -1,0 +1,47 @@
+"""PostgreSQL fixtures: one throw-away schema per test session, truncated between tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+
+from waffo_portal.stores.sql import SqlStore, build_engine, migrate
+from waffo_portal.stores.sql.schema import metadata
+
+POSTGRES_URL = os.environ.get("WAFFO_TEST_POSTGRES_URL")
+
+
+def schema_engine(url: str, schema: str, **kwargs: object) -> Engine:
+    """An engine whose connections see only ``schema`` (via search_path)."""
+    return build_engine(url, connect_args={"options": f"-csearch_path={schema}"}, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine]:
+    if not POSTGRES_URL:
+        pytest.skip("WAFFO_TEST_POSTGRES_URL is not set")
+    schema = f"waffo_test_{secrets.token_hex(4)}"
+    admin = build_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = schema_engine(POSTGRES_URL, schema, pool_size=30, max_overflow=10)
+    try:
+        migrate(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_store(pg_engine: Engine) -> SqlStore:
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    with pg_engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY"))
+    return SqlStore(pg_engine)
