@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import Engine, text
@@ -21,22 +21,46 @@ def schema_engine(url: str, schema: str, **kwargs: object) -> Engine:
 
 
 @pytest.fixture(scope="session")
-def pg_engine() -> Iterator[Engine]:
+def pg_schema() -> Iterator[str]:
+    """A fresh, migrated schema for this test session; dropped at the end."""
     if not POSTGRES_URL:
         pytest.skip("WAFFO_TEST_POSTGRES_URL is not set")
     schema = f"waffo_test_{secrets.token_hex(4)}"
     admin = build_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = schema_engine(POSTGRES_URL, schema, pool_size=30, max_overflow=10)
     try:
+        engine = schema_engine(POSTGRES_URL, schema)
         migrate(engine)
-        yield engine
-    finally:
         engine.dispose()
+        yield schema
+    finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_engine(pg_schema: str) -> Iterator[Engine]:
+    assert POSTGRES_URL
+    engine = schema_engine(POSTGRES_URL, pg_schema, pool_size=30, max_overflow=10)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def worker_engines(pg_schema: str) -> Iterator[Callable[[], Engine]]:
+    """Make extra engines (own pools and connections), as separate worker processes have."""
+    made: list[Engine] = []
+
+    def make() -> Engine:
+        assert POSTGRES_URL
+        made.append(schema_engine(POSTGRES_URL, pg_schema, pool_size=2))
+        return made[-1]
+
+    yield make
+    for engine in made:
+        engine.dispose()
 
 
 @pytest.fixture
