@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, text
@@ -20,24 +21,32 @@ def schema_engine(url: str, schema: str, **kwargs: object) -> Engine:
     return build_engine(url, connect_args={"options": f"-csearch_path={schema}"}, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def pg_schema() -> Iterator[str]:
-    """A fresh, migrated schema for this test session; dropped at the end."""
+@contextmanager
+def temporary_schema(prefix: str) -> Iterator[str]:
+    """A new empty PostgreSQL schema, dropped (with everything in it) on exit."""
     if not POSTGRES_URL:
         pytest.skip("WAFFO_TEST_POSTGRES_URL is not set")
-    schema = f"waffo_test_{secrets.token_hex(4)}"
+    schema = f"{prefix}_{secrets.token_hex(4)}"
     admin = build_engine(POSTGRES_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        engine = schema_engine(POSTGRES_URL, schema)
-        migrate(engine)
-        engine.dispose()
         yield schema
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str]:
+    """A fresh, migrated schema for this test session."""
+    with temporary_schema("waffo_test") as schema:
+        assert POSTGRES_URL
+        engine = schema_engine(POSTGRES_URL, schema)
+        migrate(engine)
+        engine.dispose()
+        yield schema
 
 
 @pytest.fixture(scope="session")
