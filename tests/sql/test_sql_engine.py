@@ -96,3 +96,12 @@ def test_import_without_sqlalchemy_names_the_extra() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={"PYTHONPATH": src})
     assert 'pip install "waffo-portal[sql]"' in out.stdout
+
+
+def test_due_predicate_lists_exactly_the_due_statuses() -> None:
+    """The partial index spells the statuses out as literals; keep it in step."""
+    from waffo_portal.stores.memory import DUE_STATUSES
+    from waffo_portal.stores.sql.schema import DUE_PREDICATE
+
+    listed = set(str(DUE_PREDICATE).split("(")[1].rstrip(")").replace("'", "").split(", "))
+    assert listed == {status.value for status in DUE_STATUSES}

@@ -17,7 +17,18 @@ Design choices:
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
 
 from .types import UtcDateTime, currency_type, json_type, serial_type
 
@@ -81,6 +92,12 @@ subscriptions = Table(
     Index("waffo_subscriptions_buyer", "buyer_id", "created_at"),
     Index("waffo_subscriptions_due", "status", "current_period_end"),
 )
+
+# Literal statuses (not bound parameters) so that the planner can match the
+# partial index; lease_due_subscriptions uses the same predicate.
+DUE_PREDICATE = text("status IN ('active', 'canceling', 'past_due', 'trialing')")
+Index("waffo_subscriptions_due_order", subscriptions.c.current_period_end, subscriptions.c.id,
+      postgresql_where=DUE_PREDICATE, sqlite_where=DUE_PREDICATE)
 
 orders = Table(
     "waffo_orders", metadata,

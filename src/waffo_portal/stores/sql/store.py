@@ -33,13 +33,10 @@ from ...models import (
     Plan,
     Subscription,
 )
-from ..memory import DUE_STATUSES
 from . import codec
 from . import schema as t
 from .engine import build_engine
 from .records import RecordsMixin
-
-_DUE = sorted(status.value for status in DUE_STATUSES)
 
 
 class SqlStore(RecordsMixin):
@@ -152,7 +149,7 @@ class SqlStore(RecordsMixin):
         write transaction (BEGIN IMMEDIATE) serializes workers; FOR UPDATE is not emitted."""
         subs = t.subscriptions
         due = (select(subs)
-               .where(subs.c.status.in_(_DUE), subs.c.current_period_end <= now,
+               .where(t.DUE_PREDICATE, subs.c.current_period_end <= now,
                       self._leasable(holder, now))
                .order_by(subs.c.current_period_end, subs.c.id).limit(limit)
                .with_for_update(skip_locked=True))
