@@ -1,0 +1,64 @@
+"""Connection and transaction plumbing shared by the SQL store's parts."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from .engine import WRITE_OPTION, configure_sqlite
+
+
+class SqlBase:
+    """One connection and transaction per thread while ``atomic()`` is open."""
+
+    def __init__(self, engine: Engine) -> None:
+        configure_sqlite(engine)
+        self.engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
+        self._local = threading.local()
+
+    # Transactions
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        with self._tx(write=True):
+            yield
+
+    @contextmanager
+    def _tx(self, *, write: bool) -> Iterator[Connection]:
+        current: Connection | None = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current  # join the thread's open transaction
+            return
+        with self.engine.connect() as conn:
+            if write:
+                conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                self._local.conn = conn
+                try:
+                    yield conn
+                finally:
+                    self._local.conn = None
+
+    def _insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
+        return postgresql.insert(table) if self._postgres else sqlite.insert(table)
+
+    def _upsert(self, table: Table, values: Mapping[str, Any]) -> None:
+        keys = [column.name for column in table.primary_key.columns]
+        stmt = self._insert(table).values(dict(values))
+        changes = {name: stmt.excluded[name] for name in values if name not in keys}
+        with self._tx(write=True) as conn:
+            conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes))
+
+    def _one(self, query: Any) -> Any:
+        with self._tx(write=False) as conn:
+            return conn.execute(query).first()
+
+    def _all(self, query: Any) -> Sequence[Any]:
+        with self._tx(write=False) as conn:
+            return conn.execute(query).all()
