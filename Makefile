@@ -20,7 +20,7 @@ demo: install
 	$(BIN)/waffo-portal demo --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks examples scripts
+	$(BIN)/ruff check .
 
 typecheck: install
 	$(BIN)/mypy
