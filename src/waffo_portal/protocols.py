@@ -70,6 +70,11 @@ class SubscriptionStore(Protocol):
     def list_subscriptions(self, buyer_id: str) -> Sequence[Subscription]:
         """A buyer's subscriptions, newest first."""
 
+    def list_cancellations(self, since: datetime, until: datetime,
+                           limit: int = 10_000) -> Sequence[Subscription]:
+        """Subscriptions whose (still standing) cancellation was requested in [since, until),
+        oldest request first."""
+
     def save_subscription(self, subscription: Subscription) -> Subscription:
         """Insert (version 0) or update; MUST raise Conflict if the stored version differs
         from ``subscription.version``. Returns the stored copy with the version bumped."""

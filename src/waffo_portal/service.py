@@ -20,9 +20,10 @@ from .models import BillingDetails, Invoice, Order, Payment, Plan, Subscription
 from .proration import PlanChangeQuote
 from .protocols import Clock, EventSink, Mailer, PaymentGateway, Store
 from .tokens import Tokens
-from .use_cases import auth, billing, invoices, renewals, subscriptions
+from .use_cases import auth, billing, invoices, renewals, reports, subscriptions
 from .use_cases.auth import LoginPreview, NewSession
 from .use_cases.renewals import DueReport
+from .use_cases.reports import CancellationReport
 from .use_cases.subscriptions import ChangeOutcome
 
 
@@ -98,6 +99,9 @@ class Portal:
 
     def apply_due(self, now: datetime | None = None) -> DueReport:
         return renewals.apply_due(self.deps, now)
+
+    def cancellation_report(self, since: datetime, until: datetime) -> CancellationReport:
+        return reports.cancellation_report(self.deps, since, until)
 
     # Orders
     def list_orders(self, buyer_id: str, limit: int = 20,

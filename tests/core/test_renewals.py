@@ -6,6 +6,7 @@ import attrs
 
 from waffo_portal import GatewayMode, Money, SubscriptionStatus
 from waffo_portal.testing import PortalKit, make_kit
+from waffo_portal.use_cases.renewals import apply_due
 from waffo_portal.testing.factories import test_config
 
 KEY = "key-0000000000000001"
@@ -106,3 +107,18 @@ def test_every_transition_is_audited(kit: PortalKit) -> None:
     events = kit.store.list_audit_events(f"subscription:{kit.subscription.id}")
     assert [(e.actor, e.action) for e in events] == [("system", "subscription.renewed")]
     assert events[0].new["status"] == "active"
+
+
+def test_a_broken_record_is_counted_and_does_not_stop_the_run(kit: PortalKit) -> None:
+    from waffo_portal.testing.factories import sample_subscription
+
+    orphan = attrs.evolve(sample_subscription(kit.buyer.id, kit.plans["basic"],
+                                              subscription_id="sub_orphan"),
+                          plan_id="deleted-plan")
+    kit.store.save_subscription(orphan)
+    seen: list[dict[str, int]] = []
+    report = apply_due(kit.portal.deps, kit.subscription.current_period_end,
+                       on_progress=lambda counts: seen.append(dict(counts)))
+    assert report.counts == {"renewed": 1, "error": 1}
+    assert seen[-1] == {"renewed": 1, "error": 1}
+    assert _sub(kit).current_period_start == kit.subscription.current_period_end

@@ -123,6 +123,14 @@ class MemoryStore:
             subs = [s for s in self._t["subs"].values() if s.buyer_id == buyer_id]
         return sorted(subs, key=lambda s: (s.created_at, s.id), reverse=True)
 
+    def list_cancellations(self, since: datetime, until: datetime,
+                           limit: int = 10_000) -> Sequence[Subscription]:
+        with self._lock:
+            found = [s for s in self._t["subs"].values() if s.cancellation is not None
+                     and since <= s.cancellation.requested_at < until]
+        found.sort(key=lambda s: (s.cancellation.requested_at, s.id))
+        return found[:limit]
+
     def save_subscription(self, subscription: Subscription) -> Subscription:
         with self._lock:
             current = self._t["subs"].get(subscription.id)

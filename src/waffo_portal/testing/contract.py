@@ -24,6 +24,8 @@ from ..models import (
     AuditEvent,
     BillingDetails,
     Buyer,
+    Cancellation,
+    CancellationReason,
     Payment,
     PaymentStatus,
     Refund,
@@ -123,6 +125,22 @@ class StoreContract:
         store.save_subscription(sample_subscription("b1", plan, later, subscription_id="s_new"))
         store.save_subscription(sample_subscription("b2", plan, subscription_id="s_other"))
         assert [s.id for s in store.list_subscriptions("b1")] == ["s_new", "s_old"]
+
+    def test_cancellations_in_a_date_range(self, store: Store) -> None:
+        plan = sample_plans()[0]
+        for day in (1, 5, 9):
+            requested = T0 + timedelta(days=day)
+            subscription = sample_subscription("b1", plan, subscription_id=f"c{day}")
+            cancellation = Cancellation(CancellationReason.TOO_EXPENSIVE, f"day {day}",
+                                        requested, subscription.current_period_end)
+            store.save_subscription(attrs.evolve(subscription, cancellation=cancellation,
+                                                 status=SubscriptionStatus.CANCELING))
+        store.save_subscription(sample_subscription("b1", plan, subscription_id="kept"))
+        found = store.list_cancellations(T0 + timedelta(days=1), T0 + timedelta(days=9))
+        assert [s.id for s in found] == ["c1", "c5"]
+        assert found[1].cancellation is not None
+        assert found[1].cancellation.comment == "day 5"
+        assert [s.id for s in store.list_cancellations(T0, T0 + timedelta(days=30), 1)] == ["c1"]
 
     def test_lease_is_exclusive_until_released_or_expired(self, store: Store) -> None:
         store.save_subscription(sample_subscription("b1", sample_plans()[0]))

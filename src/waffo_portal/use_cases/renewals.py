@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 import attrs
 
 from .. import subscriptions as lifecycle
 from ..context import Deps, log
-from ..exceptions import NotFound, PaymentDeclined, PaymentFailed
+from ..exceptions import NotFound, PaymentDeclined, PaymentFailed, PortalError
 from ..models import LineItem, Plan, Subscription, SubscriptionStatus
 from ..orders import record_paid_order
 from ..payments import ChargeResult
@@ -33,26 +34,45 @@ class DueReport:
         return sum(self.counts.values())
 
 
-def apply_due(deps: Deps, now: datetime | None = None, *, max_batches: int = 1000) -> DueReport:
-    """Apply every transition that is due at ``now``; returns counts per outcome."""
+def apply_due(deps: Deps, now: datetime | None = None, *, max_batches: int = 1000,
+              on_progress: Callable[[Mapping[str, int]], None] | None = None) -> DueReport:
+    """Apply every transition that is due at ``now``; returns counts per outcome.
+
+    ``on_progress`` is called with the running counts after each batch (for the CLI).
+    """
     moment = now or deps.clock.now()
     holder = f"apply_due:{secrets.token_hex(8)}"
     counts: Counter[str] = Counter()
+    failed: set[str] = set()  # not retried in this run, so the loop always ends
     for _ in range(max_batches):
         batch = deps.store.lease_due_subscriptions(moment, BATCH_SIZE, holder,
                                                    moment + LEASE_TIME)
-        if not batch:
-            break
+        fresh = [s for s in batch if s.id not in failed]
         for subscription in batch:
-            try:
-                counts[_transition(deps, subscription, moment)] += 1
-            except PaymentFailed:
-                counts["payment_error"] += 1  # timeout: retried next run, same key
-            finally:
+            if subscription.id in failed:
                 deps.store.release_subscription(subscription.id, holder)
-        if counts["payment_error"]:
-            break  # do not spin on a provider that is down
+                continue
+            outcome = _transition_safely(deps, subscription, moment)
+            if outcome in ("payment_error", "error"):
+                failed.add(subscription.id)
+            counts[outcome] += 1
+            deps.store.release_subscription(subscription.id, holder)
+        if on_progress is not None and fresh:
+            on_progress(dict(counts))
+        if not fresh or counts["payment_error"]:
+            break  # nothing new to do, or the provider is down: do not spin on it
     return DueReport(dict(counts))
+
+
+def _transition_safely(deps: Deps, subscription: Subscription, now: datetime) -> str:
+    try:
+        return _transition(deps, subscription, now)
+    except PaymentFailed:
+        return "payment_error"  # timeout: retried next run with the same key
+    except PortalError:
+        # One broken record (unknown plan, concurrent edit) must not stop the run.
+        log.exception("apply_due could not transition %s", subscription.id)
+        return "error"
 
 
 def _transition(deps: Deps, subscription: Subscription, now: datetime) -> str:

@@ -102,6 +102,14 @@ class SqlStore(RecordsMixin):
                          .order_by(subs.c.created_at.desc(), subs.c.id.desc()))
         return [codec.subscription_from(r) for r in rows]
 
+    def list_cancellations(self, since: datetime, until: datetime,
+                           limit: int = 10_000) -> Sequence[Subscription]:
+        subs = t.subscriptions
+        requested = subs.c.cancel_requested_at
+        rows = self._all(select(subs).where(requested >= since, requested < until)
+                         .order_by(requested, subs.c.id).limit(limit))
+        return [codec.subscription_from(r) for r in rows]
+
     def save_subscription(self, subscription: Subscription) -> Subscription:
         subs, values = t.subscriptions, codec.subscription_values(subscription)
         stored = subscription.version + 1
