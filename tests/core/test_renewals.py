@@ -6,8 +6,8 @@ import attrs
 
 from waffo_portal import GatewayMode, Money, SubscriptionStatus
 from waffo_portal.testing import PortalKit, make_kit
-from waffo_portal.use_cases.renewals import apply_due
 from waffo_portal.testing.factories import test_config
+from waffo_portal.use_cases.renewals import apply_due
 
 KEY = "key-0000000000000001"
 
