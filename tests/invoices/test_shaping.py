@@ -92,8 +92,8 @@ def test_arabic_shape_joins_and_reverses() -> None:
 def _boxes(text: str, bold: bool = False) -> list[tuple[float, float, float, float]]:
     """Ink box of each character drawn the ReportLab way: no shaping, marks
     at the pen position."""
-    ttlib = pytest.importorskip("fontTools.ttLib")
-    bounds_pen = pytest.importorskip("fontTools.pens.boundsPen")
+    import fontTools.pens.boundsPen as bounds_pen
+    import fontTools.ttLib as ttlib
     name = f"WaffoSansThai-{'Bold' if bold else 'Regular'}.ttf"
     path = resources.files("waffo_portal.invoices") / "fonts" / name
     with resources.as_file(path) as file:
