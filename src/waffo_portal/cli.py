@@ -1,51 +1,54 @@
 """The ``waffo-portal`` command line.
 
+Commands that act on your portal find it through ``--app module:attribute`` (or the
+WAFFO_PORTAL_APP environment variable): the attribute is a ``Portal`` or a callable
+returning one, so the CLI uses exactly your store, gateway and mailer.
+
+    waffo-portal demo [--port 8000]
     waffo-portal render-invoice --demo --locale ja [--receipt] -o out.pdf
+    waffo-portal migrate --database sqlite:///portal.db
+    waffo-portal --app shop.billing:portal apply-due
+    waffo-portal --app shop.billing:portal create-login-link BUYER_ID --return-url /billing
+    waffo-portal --app shop.billing:portal cancellation-report --since 2026-01-01 --format csv
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
 
-from .config import SUPPORTED_LOCALES
+from .cli_commands import COMMANDS, CliError
+from .exceptions import PortalError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="waffo-portal", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    invoice = commands.add_parser("render-invoice", help="render an invoice or receipt PDF")
-    invoice.add_argument("--demo", action="store_true", required=True,
-                         help="render the built-in sample invoice (the only source for now)")
-    invoice.add_argument("--locale", default="en", help=f"one of {', '.join(SUPPORTED_LOCALES)}")
-    invoice.add_argument("--receipt", action="store_true", help="a receipt instead of an invoice")
-    invoice.add_argument("-o", "--output", required=True,
-                         help="the PDF file to write ('-': stdout)")
-    invoice.set_defaults(handler=_render_invoice)
+    parser = argparse.ArgumentParser(
+        prog="waffo-portal", description="Customer self-service billing portal tools.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run 'waffo-portal COMMAND --help' for a command's options.")
+    parser.add_argument("--app", help="module:attribute of your Portal (or a factory); "
+                                      "default: $WAFFO_PORTAL_APP")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for register in COMMANDS:
+        register(commands)
     return parser
-
-
-def _render_invoice(args: argparse.Namespace) -> int:
-    from .i18n import normalize_locale
-    from .invoices import render_demo_invoice
-
-    locale = normalize_locale(args.locale)
-    if locale is None:
-        print(f"unsupported locale {args.locale!r}", file=sys.stderr)
-        return 2
-    pdf = render_demo_invoice(locale, receipt=args.receipt)
-    if args.output == "-":
-        sys.stdout.buffer.write(pdf)
-    else:
-        Path(args.output).write_bytes(pdf)
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    except PortalError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except (CliError, OSError, ValueError, ImportError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +19,13 @@ SUPPORTED_LOCALES: tuple[str, ...] = (
 MIN_SECRET_LENGTH = 32
 MAX_LINK_LIFETIME = timedelta(minutes=15)
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    """Accept any iterable (a list from settings) but store an immutable tuple."""
+    if isinstance(values, str):  # a lone string would become a tuple of characters
+        return (values,)
+    return tuple(values)
 
 
 @attrs.frozen
@@ -42,13 +49,13 @@ class PortalConfig:
     verified against all, so a key can be rotated out by removing it.
     """
 
-    secret_keys: tuple[str, ...] = attrs.field(converter=tuple)
+    secret_keys: tuple[str, ...] = attrs.field(converter=_strings)
     base_url: str  # where the portal is mounted, e.g. https://shop.example/billing
     branding: Branding = Branding()
     session_lifetime: timedelta = timedelta(minutes=30)
     link_lifetime: timedelta = timedelta(minutes=15)
     merchant_link_lifetime: timedelta = timedelta(minutes=5)
-    allowed_return_hosts: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    allowed_return_hosts: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     default_locale: str = "en"
     invoice_prefix: str = "INV-"
     cookie_name: str = "__Host-waffo_portal"
@@ -57,7 +64,7 @@ class PortalConfig:
     login_rate_per_email: int = 5  # link emails per email address per window
     login_rate_per_ip: int = 20  # link emails per client IP per window
     login_rate_window: timedelta = timedelta(minutes=15)
-    frame_ancestors: tuple[str, ...] = attrs.field(default=("'none'",), converter=tuple)
+    frame_ancestors: tuple[str, ...] = attrs.field(default=("'none'",), converter=_strings)
     # Standalone mode: the portal charges renewals itself. Switch off when your
     # payment provider renews subscriptions and only notifies you.
     charge_renewals: bool = True

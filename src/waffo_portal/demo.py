@@ -6,6 +6,8 @@ idempotent: a store that already has the demo buyers is left as it is.
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -13,7 +15,9 @@ from fractions import Fraction
 
 import attrs
 
-from .config import Branding
+from .clock import SystemClock
+from .config import Branding, PortalConfig
+from .mail.console import ConsoleMailer
 from .models import (
     BillingDetails,
     BillingPeriod,
@@ -35,7 +39,9 @@ from .models import (
 )
 from .money import Money
 from .orders import inclusive_tax
+from .payments import TestGateway
 from .protocols import Store
+from .service import Portal
 
 DEMO_BRANDING = Branding(
     name="Acme Cloud", support_email="support@acme.example", country="IE",
@@ -198,3 +204,24 @@ def _one_time_with_refund(store: Store, account: DemoAccount, buyer_id: str, now
                                                            price.currency),
                     now - timedelta(days=35), "Half the session was rescheduled")
     _pay(store, order, account, refunds=(refund,))
+
+
+def demo_portal(database: str | None = None, port: int = 8000) -> Portal:
+    """The demo merchant's portal: SQLite file, console mailer, test gateway, seeded data.
+
+    Also usable as ``--app waffo_portal.demo:demo_portal`` for the CLI commands.
+    """
+    from .stores.sql import SqlStore  # the demo is the one place the core picks a store
+
+    path = database or os.environ.get("WAFFO_DEMO_DATABASE", "demo.db")
+    store = SqlStore.from_url(f"sqlite:///{path}", migrate=True)
+    clock = SystemClock()
+    seed_demo(store, clock.now())
+    secret = os.environ.get("WAFFO_DEMO_SECRET") or secrets.token_urlsafe(32)
+    config = PortalConfig(
+        secret_keys=(secret,), base_url=f"http://127.0.0.1:{port}/portal",
+        branding=DEMO_BRANDING, allowed_return_hosts=("127.0.0.1", "localhost"),
+        cookie_secure=False, cookie_name="waffo_portal_demo",
+    )
+    return Portal(config, store=store, mailer=ConsoleMailer(), gateway=TestGateway(),
+                  clock=clock)

@@ -1,0 +1,171 @@
+"""One function per CLI command: ``register_*`` adds the parser, ``run_*`` does the work."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import os
+import sys
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .config import SUPPORTED_LOCALES
+from .service import Portal
+
+Subparsers = Any  # argparse's _SubParsersAction is private
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line, exit status 2."""
+
+
+def load_portal(spec: str | None) -> Portal:
+    """Import ``module:attribute`` and return the Portal it names (or builds)."""
+
+    spec = spec or os.environ.get("WAFFO_PORTAL_APP")
+    if not spec or ":" not in spec:
+        raise CliError("name your portal with --app module:attribute (or WAFFO_PORTAL_APP)")
+    module_name, _, attribute = spec.partition(":")
+    target = getattr(importlib.import_module(module_name), attribute, None)
+    if target is None:
+        raise CliError(f"{module_name} has no attribute {attribute!r}")
+    portal = target if isinstance(target, Portal) else target()
+    if not isinstance(portal, Portal):
+        raise CliError(f"{spec} is not a Portal nor a callable returning one")
+    return portal
+
+
+def parse_day(text: str) -> datetime:
+    """A date (2026-01-31) or an ISO timestamp, as aware UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def register_render_invoice(commands: Subparsers) -> None:
+    parser = commands.add_parser("render-invoice", help="render the sample invoice or receipt")
+    parser.add_argument("--demo", action="store_true", required=True,
+                        help="render the built-in sample invoice")
+    parser.add_argument("--locale", default="en", help=f"one of {', '.join(SUPPORTED_LOCALES)}")
+    parser.add_argument("--receipt", action="store_true", help="a receipt instead of an invoice")
+    parser.add_argument("-o", "--output", required=True, help="PDF file to write ('-': stdout)")
+    parser.set_defaults(handler=run_render_invoice)
+
+
+def run_render_invoice(args: argparse.Namespace) -> int:
+    from .i18n import normalize_locale
+    from .invoices import render_demo_invoice
+
+    locale = normalize_locale(args.locale)
+    if locale is None:
+        raise CliError(f"unsupported locale {args.locale!r}")
+    pdf = render_demo_invoice(locale, receipt=args.receipt)
+    if args.output == "-":
+        sys.stdout.buffer.write(pdf)
+    else:
+        Path(args.output).write_bytes(pdf)
+    return 0
+
+
+def register_migrate(commands: Subparsers) -> None:
+    parser = commands.add_parser("migrate", help="create or upgrade the SQL schema in place")
+    parser.add_argument("--database", default=os.environ.get("WAFFO_PORTAL_DATABASE"),
+                        help="SQLAlchemy URL, e.g. sqlite:///portal.db (default: "
+                             "$WAFFO_PORTAL_DATABASE)")
+    parser.set_defaults(handler=run_migrate)
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+
+    if not args.database:
+        raise CliError("give --database URL (or set WAFFO_PORTAL_DATABASE)")
+    from .stores.sql import build_engine, migrate
+    from .stores.sql.migrate import current_revision
+
+    engine = build_engine(args.database)
+    try:
+        migrate(engine)
+        print(f"database at revision {current_revision(engine)}")
+    finally:
+        engine.dispose()
+    return 0
+
+
+def register_apply_due(commands: Subparsers) -> None:
+    parser = commands.add_parser(
+        "apply-due", help="renewals, scheduled downgrades and cancellations (for cron; safe "
+                          "to run from several hosts at once)")
+    parser.add_argument("--now", type=parse_day, help="pretend it is this time (ISO 8601)")
+    parser.set_defaults(handler=run_apply_due)
+
+
+def _print_progress(counts: Mapping[str, int]) -> None:
+    done = sum(counts.values())
+    print(f"\r{done} subscriptions processed", end="", file=sys.stderr, flush=True)
+
+
+def run_apply_due(args: argparse.Namespace) -> int:
+    from .use_cases.renewals import apply_due
+
+    portal = load_portal(args.app)
+    report = apply_due(portal.deps, args.now, on_progress=_print_progress)
+    if report.total:
+        print(file=sys.stderr)
+    summary = ", ".join(f"{name}: {count}" for name, count in sorted(report.counts.items()))
+    print(summary or "nothing was due")
+    return 1 if report.counts.get("error") or report.counts.get("payment_error") else 0
+
+
+def register_create_login_link(commands: Subparsers) -> None:
+    parser = commands.add_parser("create-login-link",
+                                 help="print a single-use portal URL for a buyer")
+    parser.add_argument("buyer_id")
+    parser.add_argument("--return-url", default="", help="where to land after login")
+    parser.set_defaults(handler=run_create_login_link)
+
+
+def run_create_login_link(args: argparse.Namespace) -> int:
+    portal = load_portal(args.app)
+    print(portal.create_login_link(args.buyer_id, return_url=args.return_url))
+    return 0
+
+
+def register_cancellation_report(commands: Subparsers) -> None:
+    parser = commands.add_parser("cancellation-report",
+                                 help="why buyers cancel: reasons and comments over a range")
+    parser.add_argument("--since", type=parse_day, help="start (default: 30 days ago)")
+    parser.add_argument("--until", type=parse_day, help="end, exclusive (default: now)")
+    parser.add_argument("--format", choices=("table", "csv"), default="table")
+    parser.set_defaults(handler=run_cancellation_report)
+
+
+def run_cancellation_report(args: argparse.Namespace) -> int:
+    portal = load_portal(args.app)
+    until = args.until or portal.deps.clock.now()
+    report = portal.cancellation_report(args.since or until - timedelta(days=30), until)
+    if args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["requested_at", "subscription_id", "plan_id", "reason", "comment"])
+        for entry in report.entries:
+            writer.writerow([entry.requested_at.isoformat(), entry.subscription_id,
+                             entry.plan_id, entry.reason, entry.comment])
+        return 0
+    print(f"Cancellations {report.since:%Y-%m-%d} – {report.until:%Y-%m-%d}: "
+          f"{len(report.entries)}")
+    width = max((len(reason) for reason, _ in report.counts()), default=6)
+    for reason, count in report.counts():
+        print(f"  {reason:<{width}}  {count:>5}")
+    comments = [e for e in report.entries if e.comment]
+    if comments:
+        print("Comments:")
+    for entry in comments:
+        print(f"  {entry.requested_at:%Y-%m-%d}  [{entry.reason}]  {entry.comment}")
+    return 0
+
+
+COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
+    register_render_invoice, register_migrate, register_apply_due, register_create_login_link,
+    register_cancellation_report,
+)
