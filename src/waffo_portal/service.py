@@ -59,7 +59,7 @@ class Portal:
     def logout(self, session_id: str | None) -> None:
         auth.logout(self.deps, session_id)
 
-    def create_login_link(self, buyer_id: str, *, return_url: str) -> str:
+    def create_login_link(self, buyer_id: str, *, return_url: str = "") -> str:
         return auth.create_login_link(self.deps, buyer_id, return_url)
 
     def make_csrf_token(self, binding: str) -> str:

@@ -101,3 +101,8 @@ def test_python_dash_m_reports_errors_as_one_line() -> None:
                             env={"PYTHONPATH": str(Path(__file__).parents[2] / "src")})
     assert result.returncode == 2
     assert result.stderr.strip() == "error: give --database URL (or set WAFFO_PORTAL_DATABASE)"
+
+
+def test_create_login_link_defaults_to_the_overview(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--app", APP, "create-login-link", "buyer_1"]) == 0
+    assert capsys.readouterr().out.startswith("https://shop.example/billing/")

@@ -30,7 +30,7 @@ from ..exceptions import (
 from ..mail.login_email import login_email, resolve_locale
 from ..mail.message import EmailMessage
 from ..models import Buyer
-from ..redirects import check_return_url, safe_return_path
+from ..redirects import check_return_url, default_page, safe_return_path
 from ..tokens import LinkClaims, Tokens, sha256_hex
 
 log = logging.getLogger("waffo_portal.auth")
@@ -164,14 +164,16 @@ def _send_or_revoke(deps: Deps, buyer: Buyer, link: LoginLink, message: EmailMes
                              reason=type(exc).__name__) from None
 
 
-def create_login_link(deps: Deps, buyer_id: str, return_url: str) -> str:
+def create_login_link(deps: Deps, buyer_id: str, return_url: str = "") -> str:
     """A single-use login URL for the merchant's "Manage subscription" button.
 
     Call it server-side, for a buyer your app has already authenticated, and redirect to
     the result. ``return_url`` is where the buyer lands after logging in: a path on this
     site or an https URL on ``allowed_return_hosts``; anything else is a ValidationError.
+    Empty means the portal's overview.
     """
-    target = check_return_url(deps.config, return_url, within_portal=False)
+    target = (check_return_url(deps.config, return_url, within_portal=False) if return_url
+              else default_page(deps.config))
     buyer = deps.store.get_buyer(buyer_id)
     if buyer is None:
         raise NotFound("buyer", buyer_id)
