@@ -31,6 +31,7 @@ class Branding:
     primary_color: str = "#3b5bdb"
     address: tuple[str, ...] = ()
     tax_id: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2 of the merchant; decides EU reverse charge
 
 
 @attrs.frozen

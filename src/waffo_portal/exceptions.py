@@ -154,3 +154,19 @@ class DeliveryFailed(PortalError):
 
     status_code = 503
     code = "delivery_failed"
+
+
+class MissingGlyphs(PortalError):
+    """A document holds characters no bundled font can draw (they would print as boxes),
+    or the PDF converter warned that it fell back to another font."""
+
+    code = "missing_glyphs"
+
+    def __init__(self, characters: str, *, locale: str,
+                 warnings: tuple[str, ...] = ()) -> None:
+        codepoints = " ".join(f"U+{ord(ch):04X}" for ch in characters)
+        detail = codepoints or "; ".join(warnings)
+        super().__init__(f"cannot draw {detail} for locale {locale!r}",
+                         characters=characters, locale=locale, warnings=warnings)
+        self.characters = characters
+        self.warnings = warnings

@@ -16,11 +16,11 @@ from .clock import SystemClock
 from .config import PortalConfig
 from .context import Deps, NullEventSink
 from .exceptions import NotFound
-from .models import BillingDetails, Order, Payment, Plan, Subscription
+from .models import BillingDetails, Invoice, Order, Payment, Plan, Subscription
 from .proration import PlanChangeQuote
 from .protocols import Clock, EventSink, Mailer, PaymentGateway, Store
 from .tokens import Tokens
-from .use_cases import auth, billing, renewals, subscriptions
+from .use_cases import auth, billing, invoices, renewals, subscriptions
 from .use_cases.auth import LoginPreview, NewSession
 from .use_cases.renewals import DueReport
 from .use_cases.subscriptions import ChangeOutcome
@@ -130,3 +130,17 @@ class Portal:
 
     def subdivisions(self, country: str, locale: str | None = None) -> list[tuple[str, str]]:
         return billing_rules.subdivisions(country, locale or self.config.default_locale)
+
+    # Invoices
+    def get_invoice(self, buyer_id: str, order_id: str) -> Invoice:
+        return invoices.invoice_for_order(self.deps, buyer_id, order_id)
+
+    def render_invoice_pdf(self, buyer_id: str, order_id: str, locale: str | None = None,
+                           receipt: bool = False) -> bytes:
+        return invoices.render_invoice(self.deps, buyer_id, order_id, locale=locale,
+                                       receipt=receipt)
+
+    def render_invoice_html(self, buyer_id: str, order_id: str, locale: str | None = None,
+                            receipt: bool = False) -> str:
+        return invoices.render_invoice(self.deps, buyer_id, order_id, locale=locale,
+                                       receipt=receipt, fmt="html").decode()

@@ -1,0 +1,144 @@
+"""Invoice rendering benchmark: python benchmarks/invoices.py [--runs N]
+
+Per script (en, zh-Hans, ar, th): warm median ms, first render in a fresh
+process, cached re-download, PDF size; ratios against WeasyPrint on the same
+HTML and against a hand-written ReportLab canvas invoice (the floor); batch
+speed-up on 2 processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from waffo_portal.invoices import RenderJob, render, render_many  # noqa: E402
+from waffo_portal.invoices import fonts as bundled  # noqa: E402
+from waffo_portal.invoices.demo import DEMO_BRANDING, demo_records  # noqa: E402
+from waffo_portal.invoices.document import build_document  # noqa: E402
+from waffo_portal.invoices.shaping import arabic_shape, thai_preshape  # noqa: E402
+
+LOCALES = ("en", "zh-Hans", "ar", "th")
+FRESH = ("import sys,time; sys.path.insert(0, {src!r}); t=time.perf_counter();"
+         "from waffo_portal.invoices import render_demo_invoice;"
+         "render_demo_invoice({loc!r}); print((time.perf_counter()-t)*1000)")
+
+
+def median_ms(work: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def canvas_invoice(locale: str) -> bytes:
+    """The floor: the same content drawn straight on a ReportLab canvas."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    order, invoice, payments = demo_records(locale)
+    doc = build_document(order, invoice, payments, DEMO_BRANDING, locale)
+    bundled.register_fonts()
+    family = bundled.font_family_for(locale)
+    prep = (arabic_shape if locale == "ar" else thai_preshape if locale == "th"
+            else (lambda s: s))
+    out = io.BytesIO()
+    pdf = Canvas(out, pagesize=(595, 842))
+    y = 800.0
+    lines = [doc.number, doc.issue_date, doc.merchant_name, *doc.merchant_address,
+             doc.buyer_business, *doc.buyer_address, doc.buyer_tax_id]
+    lines += [f"{r.description} {r.quantity} {r.unit_price} {r.amount}" for r in doc.rows]
+    lines += [doc.subtotal, doc.tax, doc.total]
+    pdf.setFont(family + "-Bold", 18)
+    pdf.drawString(50, y, prep("Invoice"))
+    pdf.setFont(family, 10)
+    for line in lines:
+        y -= 16
+        pdf.drawString(50, y, prep(line))
+    pdf.save()
+    return out.getvalue()
+
+
+def weasy_ms(locale: str, runs: int) -> float | None:
+    try:
+        from weasyprint import HTML
+    except ImportError:
+        return None
+    order, invoice, payments = demo_records(locale)
+    html = render.render_invoice_html(order, invoice, payments, DEMO_BRANDING, locale)
+    HTML(string=html).write_pdf()
+    return median_ms(lambda: HTML(string=html).write_pdf(), max(3, runs // 3))
+
+
+def script_row(locale: str, runs: int) -> dict[str, float | None]:
+    order, invoice, payments = demo_records(locale)
+    args = (order, invoice, payments, DEMO_BRANDING, locale)
+    pdf = render.render_invoice_pdf(*args)
+
+    def uncached() -> bytes:
+        render.CACHE.clear()
+        return render.render_invoice_pdf(*args)
+
+    warm = median_ms(uncached, runs)
+    render.render_invoice_pdf(*args)
+    cached = median_ms(lambda: render.render_invoice_pdf(*args), runs * 20)
+    fresh = float(subprocess.run(
+        [sys.executable, "-c", FRESH.format(src=str(ROOT / "src"), loc=locale)],
+        capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+    canvas_invoice(locale)
+    floor = median_ms(lambda: canvas_invoice(locale), runs)
+    return {"warm": warm, "fresh": fresh, "cached": cached, "kb": len(pdf) / 1024,
+            "floor": floor, "weasy": weasy_ms(locale, runs)}
+
+
+def batch_speedup(count: int) -> tuple[float, float]:
+    import attrs
+
+    jobs = []
+    for i, loc in enumerate(LOCALES * (count // len(LOCALES))):
+        order, invoice, payments = demo_records(loc)
+        invoice = attrs.evolve(invoice, number=f"INV-{i:06d}")  # distinct: no cache hits
+        jobs.append(RenderJob(order, invoice, tuple(payments), DEMO_BRANDING, loc))
+    render.CACHE.clear()
+    start = time.perf_counter()
+    render_many(jobs, processes=1)
+    serial = time.perf_counter() - start
+    render.CACHE.clear()
+    start = time.perf_counter()
+    render_many(jobs, processes=2)
+    return serial, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--batch", type=int, default=48)
+    runs = parser.parse_args().runs
+    print("| script | warm ms | first (fresh process) ms | cached ms | PDF KB | canvas floor ms"
+          " | ×floor | WeasyPrint ms | WeasyPrint / ours |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for locale in LOCALES:
+        r = script_row(locale, runs)
+        weasy = r["weasy"]
+        assert r["floor"] is not None and r["warm"] is not None
+        ratio = f"{weasy / r['warm']:.1f}×" if weasy else "n/a"
+        print(f"| {locale} | {r['warm']:.1f} | {r['fresh']:.0f} | {r['cached']:.3f} | "
+              f"{r['kb']:.1f} | {r['floor']:.1f} | {r['warm'] / r['floor']:.1f}× | "
+              f"{weasy:.0f} | {ratio} |" if weasy else "")
+    serial, parallel = batch_speedup(parser.parse_args().batch)
+    print(f"\nbatch of {parser.parse_args().batch}: 1 process {serial:.2f} s, "
+          f"2 processes {parallel:.2f} s (spawn start-up included), "
+          f"speed-up {serial / parallel:.2f}×")
+
+
+if __name__ == "__main__":
+    main()

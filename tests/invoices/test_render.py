@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import attrs
+import pytest
+
+from waffo_portal.config import SUPPORTED_LOCALES, Branding
+from waffo_portal.exceptions import MissingGlyphs
+from waffo_portal.i18n import get_translations
+from waffo_portal.invoices import render
+from waffo_portal.invoices.demo import DEMO_BRANDING, DEMO_BUYERS, demo_records
+from waffo_portal.invoices.document import reverse_charge_applies
+from waffo_portal.models import BillingDetails
+
+from .helpers import BASE14, fonts_drawing_text, pdf_fonts, pdf_text, squash
+
+REVERSE_CHARGE = ("Reverse charge: VAT to be accounted for by the recipient "
+                  "(Article 196, Directive 2006/112/EC)")
+
+
+def _t(locale: str, message: str) -> str:
+    return get_translations(locale, "invoices").gettext(message)
+
+
+@pytest.mark.parametrize("receipt", [False, True], ids=["invoice", "receipt"])
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+def test_every_locale_renders_readable_pdf(locale: str, receipt: bool) -> None:
+    order, invoice, payments = demo_records(locale)
+    renderer = render.render_receipt_pdf if receipt else render.render_invoice_pdf
+    # strict: any character without a glyph, or any xhtml2pdf warning, is an error.
+    pdf = renderer(order, invoice, payments, DEMO_BRANDING, locale, strict=True)
+    text = squash(pdf_text(pdf))
+    title = _t(locale, "Receipt" if receipt else "Invoice")
+    assert title != ("Receipt" if receipt else "Invoice") or locale == "en"
+    assert squash(title) in text
+    assert squash(DEMO_BUYERS[locale].business) in text
+    assert squash(DEMO_BUYERS[locale].tax_id) in text
+    total = squash(order.total.format(locale.replace("-", "_")))
+    if locale == "ar":  # extraction reorders the Arabic currency sign around the digits
+        assert "121.80" in text and "د.إ" in text
+    else:
+        assert total in text
+    if receipt:
+        assert "4242" in text
+    assert len(pdf) <= 50 * 1024
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-Hans", "ja", "ko", "zh-Hant", "th", "ar"])
+def test_fonts_are_embedded_and_never_base14(locale: str) -> None:
+    order, invoice, payments = demo_records(locale)
+    pdf = render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, locale)
+    embedded = {name for name, has_file in pdf_fonts(pdf) if has_file}
+    drawing = fonts_drawing_text(pdf)
+    assert drawing
+    assert drawing <= embedded  # every font that draws a glyph ships its font file
+    assert not {name.split("+")[-1].lstrip("/") for name in drawing} & BASE14
+
+
+def test_text_no_font_can_draw_is_a_hard_error_in_strict_mode() -> None:
+    order, invoice, payments = demo_records("en")
+    details = attrs.evolve(order.billing_details, business_name="Ge'ez ሀገር")  # Ethiopic
+    order = attrs.evolve(order, billing_details=details)
+    invoice = attrs.evolve(invoice, billing_details=details)
+    with pytest.raises(MissingGlyphs) as error:
+        render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "en", strict=True)
+    assert "U+1200" in str(error.value)
+
+
+def test_foreign_script_in_buyer_data_uses_another_bundled_font() -> None:
+    order, invoice, payments = demo_records("en")
+    details = attrs.evolve(order.billing_details, business_name="株式会社テスト")
+    order = attrs.evolve(order, billing_details=details)
+    invoice = attrs.evolve(invoice, billing_details=details)
+    pdf = render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "en", strict=True)
+    assert "株式会社テスト" in pdf_text(pdf)
+
+
+def test_arabic_is_right_to_left_with_mirrored_columns() -> None:
+    order, invoice, payments = demo_records("ar")
+    html = render.render_invoice_html(order, invoice, payments, DEMO_BRANDING, "ar")
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '<body dir="rtl">' in html
+    ltr = render.render_invoice_html(*demo_records("en"), DEMO_BRANDING, "en")
+    assert 'dir="ltr"' in ltr and 'dir="rtl"' not in ltr
+    ar_x = _label_positions(render.render_invoice_pdf(order, invoice, payments,
+                                                      DEMO_BRANDING, "ar"),
+                            _t("ar", "Description"), _t("ar", "Amount"))
+    en_x = _label_positions(render.render_invoice_pdf(*demo_records("en"), DEMO_BRANDING, "en"),
+                            "Description", "Amount")
+    assert en_x[0] < en_x[1]  # description left of amount
+    assert ar_x[0] > ar_x[1]  # mirrored: description right of amount
+
+
+def _label_positions(pdf: bytes, first: str, second: str) -> tuple[float, float]:
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    seen: dict[str, float] = {}
+
+    def visit(text: str, _cm: object, tm: list[float], *_args: object) -> None:
+        clean = unicodedata.normalize("NFKC", text).strip()
+        for label in (first, second):
+            if label not in seen and clean in (label, label[::-1]):
+                seen[label] = tm[4]
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return seen[first], seen[second]
+
+
+@pytest.mark.parametrize(("merchant", "buyer", "business", "tax_id", "expected"), [
+    ("DE", "FR", True, "FR40303265045", True),
+    ("DE", "DE", True, "DE136695976", False),  # same member state
+    ("DE", "FR", False, "FR40303265045", False),  # a consumer
+    ("DE", "FR", True, "", False),  # no VAT id
+    ("DE", "US", True, "12-3456789", False),  # outside the EU
+    ("", "FR", True, "FR40303265045", False),  # merchant country unknown
+    ("US", "FR", True, "FR40303265045", False),  # merchant outside the EU
+])
+def test_reverse_charge_only_for_eu_business_in_another_member_state(
+        merchant: str, buyer: str, business: bool, tax_id: str, expected: bool) -> None:
+    details = BillingDetails(country=buyer, business_name="B", tax_id=tax_id,
+                             is_business=business)
+    assert reverse_charge_applies(details, Branding(country=merchant)) is expected
+    order, invoice, payments = demo_records("fr")
+    order = attrs.evolve(order, billing_details=details)
+    invoice = attrs.evolve(invoice, billing_details=details)
+    html = render.render_invoice_html(order, invoice, payments,
+                                      attrs.evolve(DEMO_BRANDING, country=merchant), "fr")
+    note = _t("fr", REVERSE_CHARGE).replace("\u00a0", "&nbsp;")
+    assert (_t("fr", REVERSE_CHARGE) in html or note in html) is expected
+
+
+def test_reverse_charge_note_in_pdf() -> None:
+    order, invoice, payments = demo_records("fr")  # FR business, DE merchant
+    pdf = render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "fr")
+    assert squash("Autoliquidation") in squash(pdf_text(pdf))
+
+
+def test_revised_invoice_keeps_number_and_shows_revision_date() -> None:
+    order, invoice, payments = demo_records("de")
+    revised = attrs.evolve(invoice, revision=1,
+                           revised_at=datetime(2026, 4, 17, 8, 0, tzinfo=UTC))
+    text = pdf_text(render.render_invoice_pdf(order, revised, payments, DEMO_BRANDING, "de"))
+    assert "Geändert am" in text and "17. April 2026" in text
+    assert invoice.number in text
+    original = pdf_text(render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "de"))
+    assert "Geändert am" not in original
+
+
+def test_unchanged_invoice_is_served_from_cache() -> None:
+    render.CACHE.clear()
+    order, invoice, payments = demo_records("ja")
+    first = render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "ja")
+    second = render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "ja")
+    assert second is first
+    assert (render.CACHE.misses, render.CACHE.hits) == (1, 1)
+    render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "ko")  # other locale
+    changed = attrs.evolve(invoice, revision=1, revised_at=invoice.issued_at)
+    render.render_invoice_pdf(order, changed, payments, DEMO_BRANDING, "ja")  # other content
+    render.render_receipt_pdf(order, invoice, payments, DEMO_BRANDING, "ja")  # other kind
+    assert render.CACHE.misses == 4
+
+
+def test_buyer_text_is_escaped_in_html() -> None:
+    order, invoice, payments = demo_records("en")
+    details = attrs.evolve(order.billing_details, business_name='<b onmouseover="x">Evil</b>')
+    html = render.render_invoice_html(order, attrs.evolve(invoice, billing_details=details),
+                                      payments, DEMO_BRANDING, "en")
+    assert "<b onmouseover" not in html
+    assert "&lt;b onmouseover=&#34;x&#34;&gt;Evil&lt;/b&gt;" in html
+
+
+def test_logo_comes_from_the_configured_local_file(tmp_path: object) -> None:
+    from pathlib import Path
+
+    logo = Path(str(tmp_path)) / "logo.png"
+    logo.write_bytes(render.Path(render.BLANK_IMAGE).read_bytes())
+    branding = attrs.evolve(DEMO_BRANDING, logo_path=str(logo))
+    order, invoice, payments = demo_records("en")
+    html = render.render_invoice_html(order, invoice, payments, branding, "en")
+    assert re.search(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+"', html)
+    callback = render.make_link_callback(str(logo))
+    assert callback(render.LOGO_URI, "") == str(logo.resolve())
+    pdf = render.render_invoice_pdf(order, invoice, payments, branding, "en", strict=True)
+    assert b"/Subtype /Image" in pdf
