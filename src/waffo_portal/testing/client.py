@@ -120,11 +120,12 @@ class TestResponse:
         return self._parsed().links
 
     def form(self, action: str) -> Form:
-        """The form whose action ends with ``action`` (a path relative to the mount)."""
-        for form in self.forms():
-            if urlsplit(form.action).path.endswith(action):
-                return form
-        raise AssertionError(f"no form posting to {action!r} on this page")
+        """The form whose action ends with ``action`` (a path relative to the mount);
+        a POST form wins over a GET form with the same action."""
+        found = [f for f in self.forms() if urlsplit(f.action).path.endswith(action)]
+        if not found:
+            raise AssertionError(f"no form for {action!r} on this page")
+        return next((f for f in found if f.method == "POST"), found[0])
 
     @property
     def csrf_token(self) -> str:

@@ -1,7 +1,7 @@
 """The routing table: every URL of the portal, its methods, and who may call it.
 
 Paths are relative to the portal's mount. ``{name}`` matches one id-like segment
-(letters, digits, ``_`` and ``-``; at most 128), so odd input never reaches a view.
+(letters, digits, ``_``, ``.`` and ``-``; at most 128), so odd input never reaches a view.
 HEAD is answered wherever GET is. A method not listed gets 405 with ``Allow``.
 
 ``csrf`` names what a POST's token is bound to: the session (every logged-in form),
@@ -21,7 +21,7 @@ from .views import auth, billing, invoices, orders, overview, static, subscripti
 
 View = Callable[..., Response]
 CsrfBinding = Literal["session", "anonymous", "link", "none"]
-_SEGMENT = r"(?P<{}>[A-Za-z0-9_\-]{{1,128}})"
+_SEGMENT = r"(?P<{}>[A-Za-z0-9_.\-]{{1,128}})"
 
 
 @attrs.frozen
@@ -79,8 +79,9 @@ ROUTES: tuple[Route, ...] = (
           {"GET": subscriptions.cancel_form, "POST": subscriptions.confirm_cancel}),
     Route("reactivate", "/subscriptions/{subscription_id}/reactivate",
           {"POST": subscriptions.reactivate}),
-    Route("billing", "/billing", {"GET": billing.billing_form, "POST": billing.billing_submit}),
-    Route("tax", "/billing/tax", {"GET": billing.tax_information}),
+    Route("billing", "/billing-details",
+          {"GET": billing.billing_form, "POST": billing.billing_submit}),
+    Route("tax", "/tax", {"GET": billing.tax_information}),
 )
 
 

@@ -29,7 +29,7 @@ def billing_submit(page: Page) -> Response:
     if errors:
         return page.render("billing.html", 422, saved=False,
                            **billing_form_context(page, values, errors))
-    return page.redirect("/billing", {"msg": "saved"})
+    return page.redirect("/billing-details", {"msg": "saved"})
 
 
 def tax_information(page: Page) -> Response:
