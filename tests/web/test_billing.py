@@ -14,7 +14,11 @@ def test_invalid_input_is_explained_per_field_in_german(buyer: PortalTestClient,
     assert 'lang="de"' in bad.text
     assert 'id="state-error"' in bad.text and 'id="postal_code-error"' in bad.text
     assert 'id="business_name-error"' in bad.text
-    assert "Enter your postal code" not in bad.text  # shown in German, not English
+    for german in ("Geben Sie eine gültige Postleitzahl für dieses Land ein",
+                   "Wählen Sie Ihr Bundesland bzw. Ihre Provinz",
+                   "Geben Sie den Firmennamen ein"):
+        assert german in bad.text
+    assert "Enter a valid postal code" not in bad.text
     assert 'value="ABC"' in bad.text and '<option value="US" selected>' in bad.text
     assert kit.store.get_billing_details(kit.buyer.id) is None
     good = buyer.submit(bad, "/billing-details", {"state": "US-CA", "postal_code": "94107",
