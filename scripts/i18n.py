@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "src" / "waffo_portal" / "locale"
-DOMAINS = {"invoices": ROOT / "babel.cfg"}
+DOMAINS = {"invoices": ROOT / "babel.cfg", "portal": ROOT / "babel-portal.cfg"}
 HEADER = ("# waffo-portal translations.\n"
           "# Source strings: scripts/i18n.py extract; see docs/invoices.md.")
 sys.path.insert(0, str(ROOT / "src"))

@@ -97,6 +97,13 @@ class Portal:
                                 idempotency_key: str) -> ChangeOutcome:
         return subscriptions.reactivate(self.deps, buyer_id, subscription_id, idempotency_key)
 
+    def payment_method_update_url(self, buyer_id: str, subscription_id: str, *,
+                                  return_url: str) -> str:
+        """The provider's page to change the card of one of the buyer's subscriptions."""
+        owned = self.get_subscription(buyer_id, subscription_id)
+        return self.deps.gateway.payment_method_update_url(
+            buyer_id=buyer_id, subscription_id=owned.id, return_url=return_url)
+
     def apply_due(self, now: datetime | None = None) -> DueReport:
         return renewals.apply_due(self.deps, now)
 

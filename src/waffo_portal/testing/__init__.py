@@ -5,6 +5,6 @@
 
 from __future__ import annotations
 
-from .factories import PortalKit, make_kit, sample_subscription
+from .factories import PortalKit, make_kit, sample_subscription, seed_history
 
-__all__ = ["PortalKit", "make_kit", "sample_subscription"]
+__all__ = ["PortalKit", "make_kit", "sample_subscription", "seed_history"]

@@ -18,8 +18,11 @@ from ..models import (
     Order,
     OrderKind,
     OrderStatus,
+    Payment,
     PaymentMethod,
+    PaymentStatus,
     Plan,
+    Refund,
     Subscription,
     SubscriptionStatus,
 )
@@ -116,3 +119,31 @@ def make_kit(store: Store | None = None, *, currency: str = "USD",
     portal = Portal(config or test_config(), store=store, mailer=mailer, gateway=gateway,
                     clock=clock, events=events)
     return PortalKit(portal, store, mailer, gateway, clock, buyer, other, plans, subscription)
+
+
+def seed_history(kit: PortalKit, orders: int = 3) -> list[Order]:
+    """Give ``kit.buyer`` ``orders`` paid orders an hour apart (newest last), with payments
+    (the newest has a failed attempt first and a partial refund), and ``kit.other_buyer``
+    one order; returns the buyer's orders oldest first."""
+    plan = kit.plans["basic"]
+    made: list[Order] = []
+    for index in range(orders):
+        order = sample_order(kit.buyer.id, plan, EPOCH + timedelta(hours=index),
+                             f"ord_{index + 1}", kit.subscription.id)
+        kit.store.save_order(order)
+        kit.store.save_payment(Payment(
+            f"pay_{index + 1}", order.id, kit.buyer.id, order.total, PaymentStatus.SUCCEEDED,
+            order.created_at, method=PaymentMethod("visa", "4242")))
+        made.append(order)
+    newest = made[-1]
+    kit.store.save_payment(Payment(
+        "pay_failed", newest.id, kit.buyer.id, newest.total, PaymentStatus.FAILED,
+        newest.created_at - timedelta(minutes=1), method=PaymentMethod("mastercard", "5454"),
+        failure_reason="insufficient_funds"))
+    refund = Refund("re_1", Money(100, newest.currency), newest.created_at + timedelta(days=1),
+                    "goodwill")
+    kit.store.save_payment(Payment(
+        f"pay_{orders}", newest.id, kit.buyer.id, newest.total, PaymentStatus.SUCCEEDED,
+        newest.created_at, method=PaymentMethod("visa", "4242"), refunds=(refund,)))
+    kit.store.save_order(sample_order(kit.other_buyer.id, plan, EPOCH, "ord_other"))
+    return made

@@ -1,0 +1,141 @@
+"""``PortalWebApp``: every page and flow of the buyer portal, as ``Request -> Response``.
+
+    web = PortalWebApp(portal, template_dirs=["templates"])
+    response = web.handle(Request("GET", "/orders", cookies=...))
+
+Templates are looked up in this order, so a host can replace any of them
+(``waffo_portal/base.html`` is the layout):
+
+1. ``template_loader`` (the host's own jinja2 loader), if given;
+2. each of ``template_dirs``, in order;
+3. the portal's built-in ``waffo_portal/…`` templates.
+
+Autoescaping is on for every template, including the host's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from os import PathLike
+
+import attrs
+import jinja2
+
+from ..auth_models import BuyerSession
+from ..exceptions import AuthenticationRequired, PortalError
+from ..i18n import choose_locale, normalize_locale
+from ..service import Portal
+from . import csrf, errors, sessions
+from .http import Request, Response
+from .page import Page, redirect_to
+from .routes import Route, match
+from .security import secure_headers
+
+log = logging.getLogger("waffo_portal.web")
+
+
+class PortalWebApp:
+    """The framework-neutral portal. Thread-safe: it keeps no per-request state."""
+
+    def __init__(self, portal: Portal, *,
+                 template_dirs: Iterable[str | PathLike[str]] = (),
+                 template_loader: jinja2.BaseLoader | None = None) -> None:
+        self.portal = portal
+        loaders: list[jinja2.BaseLoader] = []
+        if template_loader is not None:
+            loaders.append(template_loader)
+        loaders.extend(jinja2.FileSystemLoader(d) for d in template_dirs)
+        loaders.append(jinja2.PackageLoader("waffo_portal.web", "templates"))
+        self.templates = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+            undefined=jinja2.StrictUndefined, auto_reload=False,
+        )
+
+    def handle(self, request: Request) -> Response:
+        """Answer one request; never raises."""
+        route: Route | None = None
+        try:
+            found = match(request.path)
+            route = found[0] if found else None
+            response = self._dispatch(request, found)
+        except Exception:
+            log.exception("unexpected error on %s %s", request.method,
+                          route.name if route else "unmatched route")
+            response = errors.crash_page(self, request)
+        return self._finish(request, route, response)
+
+    def _dispatch(self, request: Request, found: tuple[Route, dict[str, str]] | None) -> Response:
+        if found is None:
+            return errors.not_found_page(self._page(request, None, None))
+        route, params = found
+        method = "GET" if request.method == "HEAD" else request.method
+        if route.static:
+            view = route.views.get(method)
+            return view(self, **params) if view else _not_allowed(route)
+        session, expired = self._session(request)
+        page = self._page(request, session, route)
+        view = route.views.get(method)
+        if view is None:
+            return _not_allowed(route)
+        try:
+            if route.auth and session is None:
+                raise AuthenticationRequired(expired=expired)
+            if method == "POST":
+                self._check_csrf(page, route)
+            response: Response = view(page, **params)
+        except PortalError as exc:
+            response = errors.error_response(page, exc, had_cookie=expired or (
+                session is None and sessions.session_id(request, self.portal.config) is not None))
+        return response.with_cookies(*page.cookies)
+
+    def _session(self, request: Request) -> tuple[BuyerSession | None, bool]:
+        raw = sessions.session_id(request, self.portal.config)
+        if raw is None:
+            return None, False
+        try:
+            return self.portal.authenticate(raw), False
+        except AuthenticationRequired as exc:
+            return None, exc.expired
+
+    def _page(self, request: Request, session: BuyerSession | None,
+              route: Route | None) -> Page:
+        config = self.portal.config
+        explicit = normalize_locale(request.query.get_one("lang"))
+        remembered = request.cookies.get(sessions.lang_cookie_name(config))
+        buyer = self.portal.store.get_buyer(session.buyer_id) if session else None
+        locale = choose_locale(explicit or remembered, buyer.locale if buyer else None,
+                               request.headers.get("accept-language"), config.default_locale)
+        page = Page(self, request, session, locale,
+                    token_page=bool(route and route.token_page))
+        if explicit and explicit != remembered:
+            page.cookies.append(sessions.lang_cookie(config, explicit))
+        return page
+
+    def _check_csrf(self, page: Page, route: Route) -> None:
+        if route.csrf == "session" and page.session is not None:
+            csrf.check(self.portal, page.request, csrf.session_binding(page.session.id_hash))
+        elif route.csrf == "anonymous":
+            csrf.check(self.portal, page.request, csrf.ANONYMOUS)
+        elif route.csrf == "link":
+            token = page.request.form.get_one("token")
+            csrf.check(self.portal, page.request, csrf.link_binding(token))
+
+    def _finish(self, request: Request, route: Route | None, response: Response) -> Response:
+        response = secure_headers(response, request, self.portal.config,
+                                  cacheable=bool(route and route.static and response.status == 200),
+                                  token_page=bool(route and route.token_page))
+        response = response.with_headers([("Content-Length", str(len(response.body)))],
+                                          replace=True)
+        if request.method == "HEAD":
+            response = attrs.evolve(response, body=b"")
+        return response
+
+
+def _not_allowed(route: Route) -> Response:
+    allowed = ", ".join(route.allowed)
+    return Response(405, (("Allow", allowed), ("Content-Type", "text/plain; charset=utf-8")),
+                    b"Method Not Allowed\n")
+
+
+__all__ = ["PortalWebApp", "redirect_to"]

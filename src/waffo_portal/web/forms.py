@@ -1,0 +1,65 @@
+"""The billing-details form, shared by the billing page and the invoice page.
+
+Without JavaScript the state list cannot follow the country select, so the form has a
+second submit button ("Update the list of states") that re-renders it for the chosen
+country without saving anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..billing import TEXT_FIELDS, needs_state
+from ..exceptions import ValidationError
+from ..models import BillingDetails
+from .http import MultiDict
+from .messages import shown
+from .page import Page
+
+REFRESH = "refresh"
+
+
+def values_from_details(details: BillingDetails | None) -> dict[str, str]:
+    if details is None:
+        return dict.fromkeys((*TEXT_FIELDS, "is_business"), "")
+    return {"country": details.country, "state": details.state,
+            "postal_code": details.postal_code, "business_name": details.business_name,
+            "tax_id": details.tax_id, "is_business": "1" if details.is_business else ""}
+
+
+def values_from_form(form: MultiDict) -> dict[str, str]:
+    values = {field: form.get_one(field)[:1000] for field in TEXT_FIELDS}
+    values["is_business"] = "1" if form.get_one("is_business") else ""
+    return values
+
+
+def wants_refresh(form: MultiDict) -> bool:
+    return form.get_one("action") == REFRESH
+
+
+def translated_errors(page: Page, exc: ValidationError) -> dict[str, str]:
+    """Field -> message in the buyer's language; unknown messages get a generic text."""
+    return {field: page.gettext(msg if shown(msg) else "Please check your input")
+            for field, msg in exc.errors.items()}
+
+
+def billing_form_context(page: Page, values: dict[str, str],
+                         errors: dict[str, str] | None = None) -> dict[str, Any]:
+    country = values.get("country", "").upper()
+    return {
+        "values": values, "errors": errors or {},
+        "countries": page.portal.countries(page.locale),
+        "states": page.portal.subdivisions(country, page.locale) if country else [],
+        "state_required": needs_state(country) if country else False,
+    }
+
+
+def save_billing(page: Page, order_id: str | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """Submit the form: (values, errors). No errors means it was saved."""
+    values = values_from_form(page.request.form)
+    try:
+        page.portal.update_billing_details(page.buyer_id, values,
+                                           revise_invoice_order_id=order_id)
+    except ValidationError as exc:
+        return values, translated_errors(page, exc)
+    return values, {}

@@ -1,0 +1,38 @@
+"""Billing details (country, state, postal code, business, tax id) and tax information."""
+
+from __future__ import annotations
+
+from ..forms import (
+    billing_form_context,
+    save_billing,
+    values_from_details,
+    values_from_form,
+    wants_refresh,
+)
+from ..http import Response
+from ..page import Page
+
+TAX_LINES = 50
+
+
+def billing_form(page: Page) -> Response:
+    values = values_from_details(page.portal.get_billing_details(page.buyer_id))
+    saved = page.request.query.get_one("msg") == "saved"
+    return page.render("billing.html", saved=saved, **billing_form_context(page, values))
+
+
+def billing_submit(page: Page) -> Response:
+    if wants_refresh(page.request.form):
+        values = values_from_form(page.request.form)
+        return page.render("billing.html", saved=False, **billing_form_context(page, values))
+    values, errors = save_billing(page)
+    if errors:
+        return page.render("billing.html", 422, saved=False,
+                           **billing_form_context(page, values, errors))
+    return page.redirect("/billing-details", {"msg": "saved"})
+
+
+def tax_information(page: Page) -> Response:
+    lines = page.portal.tax_summary(page.buyer_id, TAX_LINES)
+    return page.render("tax.html", lines=lines,
+                       details=page.portal.get_billing_details(page.buyer_id))

@@ -1,0 +1,150 @@
+"""Subscriptions: list, detail, payment method, plan change, cancel and reactivate.
+
+Plan change is three steps: choose a tier -> review (a quote, and a fresh idempotency
+key in a hidden field) -> confirm (POST). A double submit of one review page sends the
+same key, so the buyer is charged once. A declined card shows the review again with a
+new key (status 402); a timeout shows it with the *same* key (status 504), because the
+provider may have charged and retrying with that key is what makes it charge at most once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import attrs
+
+from ...exceptions import PaymentDeclined, PaymentFailed, ValidationError
+from ...models import CancellationReason, Plan, Subscription, SubscriptionStatus
+from ...money import Money
+from ..forms import translated_errors
+from ..http import Response
+from ..messages import REASON_LABELS
+from ..page import Page, redirect_to
+
+RESULT_MESSAGES = frozenset({"upgraded", "scheduled", "switched", "canceled", "reactivated"})
+
+
+@attrs.frozen
+class Summary:
+    """What a buyer needs to know about one subscription, next bill included."""
+
+    subscription: Subscription
+    plan: Plan | None
+    next_plan: Plan | None  # a scheduled downgrade, if any
+    next_billing_at: Any
+    next_amount: Money | None  # None: no further bill (canceling or ended)
+
+
+def summarize(page: Page, subscription: Subscription) -> Summary:
+    store = page.portal.store
+    plan = store.get_plan(subscription.plan_id)
+    change = subscription.scheduled_change
+    next_plan = store.get_plan(change.plan_id) if change else None
+    billed = next_plan or plan
+    ends = subscription.status in (SubscriptionStatus.CANCELING, SubscriptionStatus.CANCELED,
+                                   SubscriptionStatus.EXPIRED)
+    return Summary(subscription, plan, next_plan,
+                   None if ends else subscription.current_period_end,
+                   None if ends or billed is None else billed.price)
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def subscription_list(page: Page) -> Response:
+    subs = [summarize(page, s) for s in page.portal.list_subscriptions(page.buyer_id)]
+    return page.render("subscriptions.html", subscriptions=subs)
+
+
+def subscription_detail(page: Page, subscription_id: str) -> Response:
+    subscription = page.portal.get_subscription(page.buyer_id, subscription_id)
+    message = page.request.query.get_one("msg")
+    return page.render("subscription.html", s=summarize(page, subscription),
+                       message=message if message in RESULT_MESSAGES else "", key=new_key())
+
+
+def update_payment_method(page: Page, subscription_id: str) -> Response:
+    back = f"{page.config.base_url.rstrip('/')}/subscriptions/{subscription_id}"
+    return redirect_to(page.portal.payment_method_update_url(
+        page.buyer_id, subscription_id, return_url=back))
+
+
+def _choose_page(page: Page, subscription_id: str, status: int = 200,
+                 errors: dict[str, str] | None = None) -> Response:
+    subscription = page.portal.get_subscription(page.buyer_id, subscription_id)
+    options = page.portal.plan_options(page.buyer_id, subscription_id)
+    return page.render("change.html", status, s=summarize(page, subscription), options=options,
+                       errors=errors or {})
+
+
+def choose_plan(page: Page, subscription_id: str) -> Response:
+    return _choose_page(page, subscription_id)
+
+
+def _review_page(page: Page, subscription_id: str, plan_id: str, key: str, *,
+                 status: int = 200, problem: str = "") -> Response:
+    try:
+        quote = page.portal.quote_plan_change(page.buyer_id, subscription_id, plan_id)
+    except ValidationError as exc:
+        return _choose_page(page, subscription_id, 422, translated_errors(page, exc))
+    form_page = page.url(f"/subscriptions/{subscription_id}/change/review", {"plan": plan_id})
+    return page.render("review.html", status, quote=quote, key=key, problem=problem,
+                       subscription_id=subscription_id, form_page=form_page)
+
+
+def review_change(page: Page, subscription_id: str) -> Response:
+    plan_id = page.request.query.get_one("plan")[:128]
+    return _review_page(page, subscription_id, plan_id, new_key())
+
+
+def confirm_change(page: Page, subscription_id: str) -> Response:
+    form = page.request.form
+    plan_id, key = form.get_one("plan")[:128], form.get_one("idempotency_key")[:128]
+    try:
+        outcome = page.portal.change_plan(page.buyer_id, subscription_id, plan_id,
+                                          idempotency_key=key)
+    except PaymentDeclined:
+        return _review_page(page, subscription_id, plan_id, new_key(), status=402,
+                            problem="declined")
+    except PaymentFailed:  # a timeout: keep the key, so a retry charges at most once
+        return _review_page(page, subscription_id, plan_id, key, status=504, problem="timeout")
+    except ValidationError as exc:
+        return _choose_page(page, subscription_id, 422, translated_errors(page, exc))
+    message = {"upgrade": "upgraded", "downgrade": "scheduled"}.get(outcome.kind, "switched")
+    return page.redirect(f"/subscriptions/{subscription_id}", {"msg": message})
+
+
+def _cancel_page(page: Page, subscription_id: str, status: int = 200,
+                 values: dict[str, str] | None = None,
+                 errors: dict[str, str] | None = None) -> Response:
+    subscription = page.portal.get_subscription(page.buyer_id, subscription_id)
+    reasons = [(r.value, REASON_LABELS[r.value]) for r in CancellationReason]
+    return page.render("cancel.html", status, s=summarize(page, subscription), reasons=reasons,
+                       values=values or {"reason": "", "comment": ""}, errors=errors or {},
+                       key=new_key())
+
+
+def cancel_form(page: Page, subscription_id: str) -> Response:
+    return _cancel_page(page, subscription_id)
+
+
+def confirm_cancel(page: Page, subscription_id: str) -> Response:
+    form = page.request.form
+    values = {"reason": form.get_one("reason")[:64], "comment": form.get_one("comment")[:5000]}
+    try:
+        page.portal.cancel_subscription(page.buyer_id, subscription_id,
+                                        reason=values["reason"] or None,
+                                        comment=values["comment"],
+                                        idempotency_key=form.get_one("idempotency_key")[:128])
+    except ValidationError as exc:
+        return _cancel_page(page, subscription_id, 422, values, translated_errors(page, exc))
+    return page.redirect(f"/subscriptions/{subscription_id}", {"msg": "canceled"})
+
+
+def reactivate(page: Page, subscription_id: str) -> Response:
+    page.portal.reactivate_subscription(
+        page.buyer_id, subscription_id,
+        idempotency_key=page.request.form.get_one("idempotency_key")[:128])
+    return page.redirect(f"/subscriptions/{subscription_id}", {"msg": "reactivated"})
