@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, text, update
 from ...auth_models import BuyerSession, LoginLink
 from ...exceptions import Conflict, IdempotencyKeyReused
 from ...models import AuditEvent
-from . import codec
+from .. import codec
 from . import schema as t
 from .base import SqlBase
 

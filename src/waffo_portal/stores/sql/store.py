@@ -33,7 +33,7 @@ from ...models import (
     Plan,
     Subscription,
 )
-from . import codec
+from .. import codec
 from . import schema as t
 from .engine import build_engine
 from .records import RecordsMixin

@@ -1,5 +1,6 @@
-"""Conversions between domain models and table rows (plain dicts in, ``Row`` out).
+"""Conversions between domain models and stored rows, shared by the SQL and Django stores.
 
+A "row" is anything with the columns as attributes (a SQLAlchemy ``Row``, a Django model).
 JSON payloads never hold floats: money is ``[minor_units, currency]`` and
 instants are ISO-8601 strings with an explicit UTC offset.
 """
@@ -11,8 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ...auth_models import BuyerSession, LinkPurpose, LoginLink
-from ...models import (
+from ..auth_models import BuyerSession, LinkPurpose, LoginLink
+from ..models import (
     AuditEvent,
     BillingDetails,
     BillingPeriod,
@@ -34,7 +35,7 @@ from ...models import (
     SubscriptionStatus,
     utc,
 )
-from ...money import Money
+from ..money import Money
 
 Values = dict[str, Any]
 
