@@ -1,0 +1,110 @@
+"""Flask: mount the portal under a URL prefix of any Flask app.
+
+    portal_ext = WaffoPortal(store=store, mailer=mailer, gateway=gateway)
+    portal_ext.init_app(app)          # reads WAFFO_PORTAL_* from app.config
+    portal_ext.portal.create_login_link(buyer_id, return_url=...)   # in your views
+
+Settings are every ``WAFFO_PORTAL_<NAME>`` key of ``app.config``, passed to
+:meth:`PortalConfig.from_mapping` as ``<name>``. The URL prefix defaults to the path of
+``WAFFO_PORTAL_BASE_URL`` and MUST agree with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from os import PathLike
+
+try:
+    import flask
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+    from ._common import missing_framework
+
+    raise missing_framework("waffo_portal.integrations.flask", "Flask", "flask") from exc
+
+import jinja2
+
+from ..protocols import Clock, EventSink, Mailer, PaymentGateway, Store
+from ..service import Portal
+from ..web import PortalWebApp, Request, Response
+from ..web.http import MAX_FORM_BYTES
+from ._common import check_mount, config_from_prefixed, normalize_prefix
+
+CONFIG_PREFIX = "WAFFO_PORTAL_"
+EXTENSION_KEY = "waffo_portal"
+
+
+def to_portal_request(request: flask.Request, path: str) -> Request:
+    length = request.content_length or 0
+    body = request.get_data() if request.method == "POST" and length <= MAX_FORM_BYTES else b""
+    return Request(
+        method=request.method, path=path,
+        query=request.query_string.decode("utf-8", "replace"),
+        headers=list(request.headers.items()),
+        remote_addr=request.environ.get("REMOTE_ADDR", ""),
+        scheme=request.scheme, body=body,
+    )
+
+
+def to_flask_response(response: Response) -> flask.Response:
+    return flask.Response(response.body, status=response.status,
+                          headers=response.all_headers())
+
+
+def portal_blueprint(web: PortalWebApp, name: str = "waffo_portal") -> flask.Blueprint:
+    """A blueprint with one catch-all route; register it with ``url_prefix``."""
+    blueprint = flask.Blueprint(name, __name__)
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    @blueprint.route("/", defaults={"subpath": ""}, methods=methods,
+                     provide_automatic_options=False)
+    @blueprint.route("/<path:subpath>", methods=methods, provide_automatic_options=False)
+    def portal(subpath: str) -> flask.Response:
+        return to_flask_response(web.handle(to_portal_request(flask.request, "/" + subpath)))
+
+    return blueprint
+
+
+class WaffoPortal:
+    """The Flask extension. Ports are passed in code; settings come from ``app.config``."""
+
+    def __init__(self, app: flask.Flask | None = None, *, store: Store, mailer: Mailer,
+                 gateway: PaymentGateway, clock: Clock | None = None,
+                 events: EventSink | None = None,
+                 template_dirs: Iterable[str | PathLike[str]] = (),
+                 template_loader: jinja2.BaseLoader | None = None) -> None:
+        self._store, self._mailer, self._gateway = store, mailer, gateway
+        self._clock, self._events = clock, events
+        self._template_dirs = list(template_dirs)
+        self._template_loader = template_loader
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: flask.Flask, url_prefix: str | None = None,
+                 name: str = "waffo_portal") -> PortalWebApp:
+        """Validate the settings, build the portal and mount it (ConfigurationError if the
+        settings are invalid or ``url_prefix`` disagrees with ``base_url``)."""
+        config = config_from_prefixed(app.config, CONFIG_PREFIX)
+        prefix = config.base_path if url_prefix is None else url_prefix
+        check_mount(config, prefix, f"url_prefix of blueprint {name!r}")
+        portal = Portal(config, store=self._store, mailer=self._mailer, gateway=self._gateway,
+                        clock=self._clock, events=self._events)
+        web = PortalWebApp(portal, template_dirs=self._template_dirs,
+                           template_loader=self._template_loader)
+        app.register_blueprint(portal_blueprint(web, name),
+                               url_prefix=normalize_prefix(prefix) or None)
+        app.extensions[EXTENSION_KEY] = web
+        return web
+
+    @property
+    def web(self) -> PortalWebApp:
+        """The current app's portal web app (inside an app or request context)."""
+        found: PortalWebApp = flask.current_app.extensions[EXTENSION_KEY]
+        return found
+
+    @property
+    def portal(self) -> Portal:
+        """The current app's :class:`Portal`, e.g. for ``create_login_link``."""
+        return self.web.portal
+
+
+__all__ = ["WaffoPortal", "portal_blueprint", "to_flask_response", "to_portal_request"]

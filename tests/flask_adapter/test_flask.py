@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from typing import Any
+
+import flask
+import pytest
+
+from waffo_portal import ConfigurationError
+from waffo_portal.integrations.flask import WaffoPortal
+from waffo_portal.testing import PortalKit, make_kit, seed_history
+from waffo_portal.testing.client import PortalTestClient
+from waffo_portal.testing.factories import TEST_SECRET
+
+from ..bridge import WSGIBridge
+from ..flow import check_buyer_journey
+
+SETTINGS = {"WAFFO_PORTAL_SECRET_KEYS": [TEST_SECRET],
+            "WAFFO_PORTAL_BASE_URL": "https://shop.example/billing",
+            "WAFFO_PORTAL_ALLOWED_RETURN_HOSTS": ["shop.example"]}
+
+
+def make_app(kit: PortalKit, url_prefix: str | None = None, **settings: Any) -> flask.Flask:
+    app = flask.Flask(__name__)
+    app.config.update({**SETTINGS, **settings})
+    ext = WaffoPortal(store=kit.store, mailer=kit.mailer, gateway=kit.gateway, clock=kit.clock)
+    ext.init_app(app, url_prefix=url_prefix)
+    return app
+
+
+@pytest.fixture
+def kit() -> PortalKit:
+    kit = make_kit()
+    seed_history(kit)
+    return kit
+
+
+def client_for(app: flask.Flask, kit: PortalKit, mount: str = "/billing") -> PortalTestClient:
+    web = app.extensions["waffo_portal"]
+    return PortalTestClient(WSGIBridge(app.wsgi_app, web.portal, mount))  # type: ignore[arg-type]
+
+
+def test_buyer_journey_through_flask(kit: PortalKit) -> None:
+    check_buyer_journey(client_for(make_app(kit), kit), kit)
+
+
+def test_settings_come_from_prefixed_config_keys(kit: PortalKit) -> None:
+    app = make_app(kit, WAFFO_PORTAL_SESSION_LIFETIME=600, WAFFO_PORTAL_DEFAULT_LOCALE="de",
+                   OTHER_SETTING="ignored")
+    config = app.extensions["waffo_portal"].portal.config
+    assert config.session_lifetime.total_seconds() == 600
+    assert config.default_locale == "de"
+
+
+def test_unknown_or_insecure_settings_fail_at_init(kit: PortalKit) -> None:
+    with pytest.raises(ConfigurationError, match="sesion_lifetime"):
+        make_app(kit, WAFFO_PORTAL_SESION_LIFETIME=600)
+    with pytest.raises(ConfigurationError) as caught:
+        make_app(kit, WAFFO_PORTAL_SECRET_KEYS=["short"])
+    assert caught.value.context.get("setting") == "secret_keys"
+
+
+def test_url_prefix_must_agree_with_base_url(kit: PortalKit) -> None:
+    with pytest.raises(ConfigurationError, match="'/account'"):
+        make_app(kit, url_prefix="/account")
+    assert make_app(kit, url_prefix="billing/").url_map is not None  # same path, other spelling
+
+
+def test_mounted_at_the_root(kit: PortalKit) -> None:
+    app = make_app(kit, WAFFO_PORTAL_BASE_URL="https://billing.shop.example")
+    client = client_for(app, kit, mount="")
+    assert client.get("/login").status == 200
+    assert client.get("/").status == 303
+
+
+def test_portal_property_mints_links_in_the_merchant_view(kit: PortalKit) -> None:
+    app = flask.Flask(__name__)
+    app.config.update(SETTINGS)
+    ext = WaffoPortal(app, store=kit.store, mailer=kit.mailer, gateway=kit.gateway,
+                      clock=kit.clock)
+
+    @app.post("/manage")
+    def manage() -> Any:
+        link = ext.portal.create_login_link(kit.buyer.id, return_url="https://shop.example/")
+        return flask.redirect(link, 303)
+
+    answer = app.test_client().post("/manage", base_url="https://shop.example")
+    assert answer.status_code == 303
+    assert answer.headers["Location"].startswith("https://shop.example/billing/login/")
+
+
+def test_response_headers_and_cookies_survive_translation(kit: PortalKit) -> None:
+    app = make_app(kit)
+    http = app.test_client(use_cookies=False)
+    answer = http.get("/billing/login?lang=ja", base_url="https://shop.example")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Security-Policy"]
+    assert 'lang="ja"' in answer.get_data(as_text=True)
+    cookies = answer.headers.getlist("Set-Cookie")
+    assert any(c.startswith("__Host-waffo_portal_lang=ja;") for c in cookies), cookies
+    refused = http.put("/billing/login", base_url="https://shop.example")
+    assert refused.status_code == 405 and "POST" in refused.headers["Allow"]
+    head = http.head("/billing/login", base_url="https://shop.example")
+    assert head.status_code == 200 and head.get_data() == b""
+
+
+def test_oversized_post_body_is_not_read_into_the_form(kit: PortalKit) -> None:
+    app = make_app(kit)
+    answer = app.test_client().post("/billing/login", base_url="https://shop.example",
+                                    data={"email": "ada@example.com", "pad": "x" * 70_000})
+    assert answer.status_code == 403  # no CSRF token seen: the body was never parsed
+    assert not kit.mailer.outbox
