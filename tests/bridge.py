@@ -8,9 +8,12 @@ request through the framework under test as real WSGI/ASGI traffic at
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import asyncio
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
+
+import attrs
 
 from waffo_portal.service import Portal
 from waffo_portal.web import Cookie, Request, Response
@@ -70,21 +73,63 @@ class WSGIBridge:
                            result.get_data())
 
 
+@attrs.frozen
+class ASGIAnswer:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header_list(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+def call_asgi(app: Any, method: str, path: str, *, query: str = "",
+              headers: Mapping[str, str] | None = None, body: bytes = b"",
+              client: tuple[str, int] = ("198.51.100.7", 50000),
+              scheme: str = "https") -> ASGIAnswer:
+    """One HTTP request through an ASGI app, the way a server would (no HTTP client needed)."""
+    raw_headers = [(b"host", b"shop.example"),
+                   *((k.lower().encode("latin-1"), v.encode("latin-1"))
+                     for k, v in (headers or {}).items())]
+    if body:
+        raw_headers.append((b"content-length", str(len(body)).encode()))
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": method, "scheme": scheme, "path": path, "raw_path": path.encode(),
+             "query_string": query.encode(), "root_path": "", "headers": raw_headers,
+             "client": client, "server": ("shop.example", 443)}
+    sent: list[dict[str, Any]] = []
+    chunks = [body[i:i + 4096] for i in range(0, len(body), 4096)] or [b""]
+
+    async def receive() -> dict[str, Any]:
+        if chunks:
+            chunk = chunks.pop(0)
+            return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    payload = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return ASGIAnswer(start["status"], [(k.decode("latin-1"), v.decode("latin-1"))
+                                        for k, v in start["headers"]], payload)
+
+
 class ASGIBridge:
-    """For Starlette/FastAPI apps (via Starlette's TestClient)."""
+    """For Starlette/FastAPI apps, called directly as ASGI."""
 
     def __init__(self, asgi_app: Any, portal: Portal, mount: str) -> None:
-        from starlette.testclient import TestClient
-
-        self.client = TestClient(asgi_app, base_url=HOST, follow_redirects=False,
-                                 client=("198.51.100.7", 50000))
+        self.app = asgi_app
         self.portal = portal
         self.mount = mount
 
     def handle(self, request: Request) -> Response:
         headers, body = _outgoing(request)
-        self.client.cookies.clear()
-        result = self.client.request(request.method, self.mount + request.path,
-                                     params=request.query.pairs(), headers=headers,
-                                     content=body or None)
-        return to_response(result.status_code, result.headers.multi_items(), result.content)
+        answer = call_asgi(self.app, request.method, self.mount + request.path,
+                           query=urlencode(request.query.pairs()), headers=headers, body=body)
+        return to_response(answer.status, answer.headers, answer.body)

@@ -1,0 +1,95 @@
+"""Starlette / FastAPI: the portal as a mountable ASGI app.
+
+    web = PortalWebApp(portal)
+    app = Starlette(routes=portal_routes(web))          # mounted at base_url's path
+    fastapi_app.mount("/billing", PortalASGIApp(web))   # or mount it yourself
+
+The portal core is synchronous (its Store may block on a database), so each request
+runs in Starlette's threadpool and never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+try:
+    from starlette.concurrency import run_in_threadpool
+    from starlette.routing import BaseRoute, Mount
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+    from ._common import missing_framework
+
+    raise missing_framework("waffo_portal.integrations.starlette", "Starlette",
+                            "starlette") from exc
+
+from ..web import PortalWebApp, Request, Response
+from ..web.http import MAX_FORM_BYTES
+from ._common import check_mount, normalize_prefix, relative_path
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+async def read_body(receive: Receive, limit: int = MAX_FORM_BYTES) -> bytes:
+    """The whole body, or ``b""`` once it exceeds ``limit`` (the rest is drained unread)."""
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b""
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size <= limit:
+            chunks.append(chunk)
+        more = bool(message.get("more_body", False))
+    return b"".join(chunks) if size <= limit else b""
+
+
+def to_portal_request(scope: Scope, body: bytes) -> Request:
+    client = scope.get("client") or ("", 0)
+    # Starlette's Mount keeps the full path and records the mount in root_path.
+    path = relative_path(scope["path"], scope.get("root_path", "").rstrip("/"))
+    return Request(
+        method=scope["method"], path=path,
+        query=scope.get("query_string", b"").decode("utf-8", "replace"),
+        headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
+        remote_addr=client[0], scheme=scope.get("scheme", "http"), body=body,
+    )
+
+
+async def send_response(response: Response, send: Send) -> None:
+    headers = [(k.lower().encode("latin-1"), v.encode("latin-1"))
+               for k, v in response.all_headers()]
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+class PortalASGIApp:
+    """An ASGI app around a :class:`PortalWebApp`; mount it at ``base_url``'s path."""
+
+    def __init__(self, web: PortalWebApp) -> None:
+        self.web = web
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # lifespan and websockets belong to the host app
+            return
+        body = await read_body(receive) if scope["method"] == "POST" else b""
+        request = to_portal_request(scope, body)
+        response = await run_in_threadpool(self.web.handle, request)
+        await send_response(response, send)
+
+
+def portal_routes(web: PortalWebApp, path: str | None = None,
+                  name: str = "waffo_portal") -> list[BaseRoute]:
+    """Routes to add to a Starlette app; ``path`` defaults to ``base_url``'s path and
+    MUST agree with it (ConfigurationError otherwise)."""
+    config = web.portal.config
+    mount = config.base_path if path is None else path
+    check_mount(config, mount, f"Mount {name!r}")
+    return [Mount(normalize_prefix(mount), app=PortalASGIApp(web), name=name)]
+
+
+__all__ = ["PortalASGIApp", "portal_routes", "read_body", "send_response", "to_portal_request"]
