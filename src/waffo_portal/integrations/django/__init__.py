@@ -1,0 +1,23 @@
+"""Django: a reusable app (``INSTALLED_APPS += ["waffo_portal.integrations.django"]``).
+
+    # settings.py
+    WAFFO_PORTAL = {"SECRET_KEYS": [...], "BASE_URL": "https://shop.example/billing",
+                    "GATEWAY": "myshop.billing.Gateway"}
+    # urls.py
+    path("billing/", include("waffo_portal.integrations.django.urls"))
+
+``get_portal()`` returns the configured :class:`~waffo_portal.Portal` for your own views.
+"""
+
+from __future__ import annotations
+
+try:
+    import django  # noqa: F401
+except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
+    from .._common import missing_framework
+
+    raise missing_framework("waffo_portal.integrations.django", "Django", "django") from exc
+
+from .conf import get_portal, get_web_app
+
+__all__ = ["get_portal", "get_web_app"]

@@ -1,0 +1,45 @@
+"""The one view: Django request -> portal Request -> portal Response -> HttpResponse.
+
+The portal does its own CSRF checks, sessions and security headers, so the view is
+exempt from Django's CSRF middleware and touches no Django session.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from ...web import Request, Response
+from ...web.http import MAX_FORM_BYTES
+from .._common import joined_headers
+from .conf import get_web_app
+
+
+def to_portal_request(request: HttpRequest, path: str) -> Request:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    body = request.body if request.method == "POST" and 0 < length <= MAX_FORM_BYTES else b""
+    return Request(
+        method=request.method or "GET", path=path,
+        query=request.META.get("QUERY_STRING", ""), headers=list(request.headers.items()),
+        remote_addr=request.META.get("REMOTE_ADDR", ""), scheme=request.scheme or "http",
+        body=body,
+    )
+
+
+def to_django_response(response: Response) -> HttpResponse:
+    answer = HttpResponse(response.body, status=response.status)
+    for name, value in joined_headers(response.headers).items():
+        answer[name] = value
+    for cookie in response.set_cookies:
+        answer.set_cookie(cookie.name, cookie.value, max_age=cookie.max_age, path=cookie.path,
+                          secure=cookie.secure, httponly=cookie.http_only,
+                          samesite=cookie.same_site)
+    return answer
+
+
+@csrf_exempt
+def portal(request: HttpRequest, subpath: str) -> HttpResponse:
+    return to_django_response(get_web_app().handle(to_portal_request(request, "/" + subpath)))

@@ -1,0 +1,93 @@
+"""Configure Django once per test process (pytest-django is not used).
+
+SQLite (a temporary file, so the contract's threads share it) is always there; a
+PostgreSQL alias ``postgres`` (its own throw-away schema) is added when
+WAFFO_TEST_POSTGRES_URL is set. Migrations run once per alias.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import secrets
+import shutil
+import tempfile
+from typing import Any
+from urllib.parse import urlsplit
+
+from waffo_portal.testing.factories import TEST_SECRET
+
+POSTGRES_URL = os.environ.get("WAFFO_TEST_POSTGRES_URL")
+_STATE: dict[str, Any] = {}
+BASE_PORTAL_SETTINGS = {
+    "SECRET_KEYS": [TEST_SECRET], "BASE_URL": "https://shop.example/billing",
+    "ALLOWED_RETURN_HOSTS": ["shop.example"], "GATEWAY": "waffo_portal.TestGateway",
+}
+
+
+def _postgres_alias(url: str, schema: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    return {"ENGINE": "django.db.backends.postgresql", "NAME": parts.path.lstrip("/"),
+            "USER": parts.username or "", "PASSWORD": parts.password or "",
+            "HOST": parts.hostname or "", "PORT": parts.port or "",
+            "OPTIONS": {"options": f"-c search_path={schema}"}, "TEST": {"NAME": None}}
+
+
+def _create_schema(url: str) -> str:
+    import psycopg
+
+    schema = f"waffo_dj_{secrets.token_hex(4)}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+
+    def drop() -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+    atexit.register(drop)
+    return schema
+
+
+def configure_django() -> None:
+    """Idempotent: the first caller configures settings, migrates and sets up apps."""
+    if _STATE:
+        return
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    folder = tempfile.mkdtemp(prefix="waffo-django-")
+    atexit.register(shutil.rmtree, folder, True)
+    databases: dict[str, Any] = {"default": {
+        "ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(folder, "portal.db"),
+        # Writers wait for each other instead of failing with "database is locked".
+        "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 30},
+    }}
+    if POSTGRES_URL:
+        databases["postgres"] = _postgres_alias(POSTGRES_URL, _create_schema(POSTGRES_URL))
+    settings.configure(
+        DEBUG=False, USE_TZ=True, SECRET_KEY="django-test-" + TEST_SECRET,
+        ALLOWED_HOSTS=["shop.example", "127.0.0.1", "localhost", "testserver"],
+        INSTALLED_APPS=["waffo_portal.integrations.django"],
+        DATABASES=databases, ROOT_URLCONF="tests.django_adapter.urls",
+        MIDDLEWARE=["django.middleware.security.SecurityMiddleware",
+                    "django.middleware.common.CommonMiddleware",
+                    "django.middleware.csrf.CsrfViewMiddleware",
+                    "django.middleware.clickjacking.XFrameOptionsMiddleware"],
+        TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates",
+                    "DIRS": [], "APP_DIRS": True}],
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        DEFAULT_FROM_EMAIL="billing@shop.example",
+        WAFFO_PORTAL=BASE_PORTAL_SETTINGS,
+    )
+    django.setup()
+    for alias in databases:
+        call_command("migrate", database=alias, verbosity=0)
+    _STATE["databases"] = list(databases)
+
+
+def clear_tables(using: str = "default") -> None:
+    from django.apps import apps
+
+    for model in apps.get_app_config("waffo_portal").get_models():
+        model.objects.using(using).all().delete()
