@@ -5,6 +5,9 @@ with their parent (line items, refunds, billing-detail snapshots) are JSON. No f
 keys to buyers: merchants may record orders for buyers they manage elsewhere.
 """
 
+# Django reads Meta options from plain class-level lists.
+# ruff: noqa: RUF012
+
 from __future__ import annotations
 
 from django.db import models
