@@ -1,0 +1,39 @@
+"""The shop's own pages. In a real shop ``customer_id`` is ``request.user``'s id."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_POST
+
+from waffo_portal.integrations.django import get_portal
+
+DEMO_EMAIL = "ada@example.com"
+
+
+def customer_id() -> str:
+    buyer = get_portal().store.find_buyer_by_email(DEMO_EMAIL)
+    if buyer is None:
+        raise RuntimeError("run `python manage.py seed_shop` first")
+    return buyer.id
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    store = get_portal().store
+    return render(request, "shop/home.html", {
+        "buyer": store.get_buyer(customer_id()),
+        "subscriptions": store.list_subscriptions(customer_id())})
+
+
+@require_POST
+def manage_subscription(request: HttpRequest) -> HttpResponse:
+    link = get_portal().create_login_link(customer_id(), return_url="/billing/subscriptions")
+    return HttpResponseRedirect(link, status=303)
+
+
+def receipt_preview(request: HttpRequest) -> HttpResponse:
+    link = get_portal().create_login_link(customer_id(), return_url="")
+    text = render_to_string("shop/emails/receipt.txt", {
+        "buyer": get_portal().store.get_buyer(customer_id()), "portal_url": link})
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

@@ -1,0 +1,77 @@
+"""A tiny merchant shop on Flask with the waffo portal mounted at /billing.
+
+Run:  python examples/flask_app/app.py      (then open http://127.0.0.1:5000/)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from waffo_portal import ConsoleMailer, FrozenClock, MemoryStore, TestGateway
+from waffo_portal.clock import SystemClock
+from waffo_portal.demo import DEMO_BRANDING, seed_demo
+from waffo_portal.integrations.flask import WaffoPortal
+from waffo_portal.protocols import Clock, Mailer, Store
+
+HERE = Path(__file__).parent
+DEMO_EMAIL = "ada@example.com"  # the shop's signed-in customer in this example
+
+
+def create_app(*, store: Store | None = None, mailer: Mailer | None = None,
+               clock: Clock | FrozenClock | None = None,
+               base_url: str = "http://127.0.0.1:5000/billing") -> Flask:
+    clock = clock or SystemClock()
+    if store is None:
+        store = MemoryStore()
+        seed_demo(store, clock.now())
+    app = Flask(__name__, template_folder=str(HERE / "templates"))
+    # --- mounting the portal: settings + one extension (the merchant's whole integration)
+    app.config.from_mapping(
+        WAFFO_PORTAL_SECRET_KEYS=[os.environ.get("SHOP_PORTAL_SECRET") or secrets.token_urlsafe(32)],
+        WAFFO_PORTAL_BASE_URL=base_url,
+        WAFFO_PORTAL_BRANDING=DEMO_BRANDING,
+        WAFFO_PORTAL_COOKIE_SECURE=False,  # local http only; never in production
+        WAFFO_PORTAL_COOKIE_NAME="shop_portal",
+    )
+    portal = WaffoPortal(app, store=store, mailer=mailer or ConsoleMailer(),
+                         gateway=TestGateway(), clock=clock)
+    # --- the merchant's own pages
+    add_shop_pages(app, portal, store)
+    return app
+
+
+def add_shop_pages(app: Flask, portal: WaffoPortal, store: Store) -> None:
+    def customer_id() -> str:
+        buyer = store.find_buyer_by_email(DEMO_EMAIL)
+        assert buyer is not None
+        return buyer.id
+
+    @app.get("/")
+    def home() -> str:
+        buyer = store.get_buyer(customer_id())
+        return render_template("home.html", buyer=buyer,
+                               subscriptions=store.list_subscriptions(customer_id()))
+
+    @app.post("/account/manage-subscription")
+    def manage_subscription() -> Response:
+        # Server-side: this shop already knows who the customer is, so it mints a
+        # single-use portal link for them and redirects there.
+        base = portal.portal.config.base_path
+        link = portal.portal.create_login_link(customer_id(), return_url=f"{base}/subscriptions")
+        return redirect(link, code=303)
+
+    @app.get("/emails/receipt")
+    def receipt_preview() -> str:
+        """The receipt email the shop sends, with a portal link in it."""
+        link = portal.portal.create_login_link(customer_id(), return_url="")
+        return render_template("emails/receipt.txt", buyer=store.get_buyer(customer_id()),
+                               portal_url=link, shop=url_for("home", _external=True))
+
+
+if __name__ == "__main__":
+    create_app().run(host="127.0.0.1", port=5000)
