@@ -31,8 +31,9 @@ def create_app(*, store: Store | None = None, mailer: Mailer | None = None,
         seed_demo(store, clock.now())
     app = Flask(__name__, template_folder=str(HERE / "templates"))
     # --- mounting the portal: settings + one extension (the merchant's whole integration)
+    secret = os.environ.get("SHOP_PORTAL_SECRET") or secrets.token_urlsafe(32)
     app.config.from_mapping(
-        WAFFO_PORTAL_SECRET_KEYS=[os.environ.get("SHOP_PORTAL_SECRET") or secrets.token_urlsafe(32)],
+        WAFFO_PORTAL_SECRET_KEYS=[secret],
         WAFFO_PORTAL_BASE_URL=base_url,
         WAFFO_PORTAL_BRANDING=DEMO_BRANDING,
         WAFFO_PORTAL_COOKIE_SECURE=False,  # local http only; never in production

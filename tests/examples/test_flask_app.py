@@ -10,7 +10,8 @@ shop = load_example("flask_app/app.py", "example_flask_app")
 
 
 def test_manage_subscription_button_logs_the_customer_into_the_portal() -> None:
-    app = shop.create_app(mailer=MemoryMailer(), clock=FrozenClock(datetime(2026, 3, 1, tzinfo=UTC)))
+    clock = FrozenClock(datetime(2026, 3, 1, tzinfo=UTC))
+    app = shop.create_app(mailer=MemoryMailer(), clock=clock)
     http = app.test_client()
     home = http.get("/")
     assert b"Manage subscription" in home.data and b"Hello Ada" in home.data
