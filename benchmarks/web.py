@@ -1,0 +1,151 @@
+"""Portal page vs. a hand-written Flask view, both behind gunicorn (2 sync workers).
+
+    python benchmarks/web.py [--requests 2000] [--concurrency 8] [--time-limit 60]
+
+Seeds the demo data into a SQLite file, starts gunicorn on 127.0.0.1 with the Flask
+example app, mints a buyer session server-side, then GETs the portal's
+/billing/subscriptions and the plain view /plain/subscriptions with a bounded load
+client (threads + http.client). Prints req/s, p50 and p99 per target and the ratio.
+Loopback only; timings are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from waffo_portal import ConsoleMailer, Portal, PortalConfig, TestGateway
+from waffo_portal.clock import SystemClock
+from waffo_portal.demo import seed_demo
+from waffo_portal.stores.sql import SqlStore
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def prepare(db: Path, secret: str, base: str) -> tuple[str, str]:
+    """Seed the database; return (buyer id, session cookie value) minted server-side."""
+    store = SqlStore.from_url(f"sqlite:///{db}", migrate=True)
+    seed_demo(store, SystemClock().now())
+    config = PortalConfig(secret_keys=[secret], base_url=base + "/billing",
+                          cookie_secure=False, cookie_name="shop_portal")
+    portal = Portal(config, store=store, mailer=ConsoleMailer(), gateway=TestGateway())
+    buyer = store.find_buyer_by_email("ada@example.com")
+    assert buyer is not None
+    link = portal.create_login_link(buyer.id, return_url="")
+    session = portal.confirm_login(parse_qs(urlsplit(link).query)["token"][0])
+    store.engine.dispose()
+    return buyer.id, session.session_id
+
+
+def start_gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync",
+               "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT / "benchmarks"),
+               "--log-level", "warning", "web_app:create()"]
+    process = subprocess.Popen(command, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def load(port: int, path: str, headers: dict[str, str], total: int, concurrency: int,
+         time_limit: float) -> tuple[list[float], float]:
+    """``total`` GETs spread over ``concurrency`` threads, each on a keep-alive-free
+    connection per request (gunicorn's sync workers close it anyway)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    counter = iter(range(total))
+    deadline = time.monotonic() + time_limit
+
+    def worker() -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            started = time.perf_counter()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", path, headers=headers)
+            answer = conn.getresponse()
+            answer.read()
+            conn.close()
+            if answer.status != 200:
+                raise RuntimeError(f"{path}: HTTP {answer.status}")
+            with lock:
+                latencies.append(time.perf_counter() - started)
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, time.perf_counter() - began
+
+
+def report(name: str, latencies: list[float], elapsed: float) -> float:
+    cuts = statistics.quantiles(latencies, n=100)
+    rate = len(latencies) / elapsed
+    print(f"{name:<34} {len(latencies):>6} req  {rate:8.1f} req/s  "
+          f"p50 {cuts[49] * 1000:6.2f} ms  p99 {cuts[98] * 1000:6.2f} ms")
+    return cuts[49]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    args = parser.parse_args()
+    port, secret = free_port(), secrets.token_urlsafe(32)
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "bench.db"
+        buyer_id, session_id = prepare(db, secret, base)
+        env = {**os.environ, "BENCH_DB": str(db), "BENCH_SECRET": secret, "BENCH_URL": base,
+               "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+        server = start_gunicorn(port, env)
+        try:
+            cookie = {"Cookie": f"shop_portal={session_id}"}
+            targets = [("portal  /billing/subscriptions", "/billing/subscriptions", cookie),
+                       ("plain   /plain/subscriptions", f"/plain/subscriptions?buyer={buyer_id}",
+                        {})]
+            for _, path, headers in targets:  # warm both workers' template caches
+                load(port, path, headers, 50, args.concurrency, args.time_limit)
+            medians, rates = [], []
+            for name, path, headers in targets:
+                latencies, elapsed = load(port, path, headers, args.requests,
+                                          args.concurrency, args.time_limit)
+                medians.append(report(name, latencies, elapsed))
+                rates.append(len(latencies) / elapsed)
+            print(f"cost ratio portal/plain: {rates[1] / rates[0]:.2f}x by throughput, "
+                  f"{medians[0] / medians[1]:.2f}x by p50 (target <= 1.5x)")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
