@@ -187,3 +187,36 @@ def test_logo_comes_from_the_configured_local_file(tmp_path: object) -> None:
     assert callback(render.LOGO_URI, "") == str(logo.resolve())
     pdf = render.render_invoice_pdf(order, invoice, payments, branding, "en", strict=True)
     assert b"/Subtype /Image" in pdf
+
+
+def test_single_page_invoice_is_laid_out_once_and_says_page_1_of_1(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    passes: list[str] = []
+    original = render._convert
+
+    def counting(html: str, logo_path: str, *, strict: bool) -> bytes:
+        passes.append(html)
+        return original(html, logo_path, strict=strict)
+
+    monkeypatch.setattr(render, "_convert", counting)
+    pdf = render.pdf_for(_document("en"), DEMO_BRANDING, strict=True)
+    assert len(passes) == 1 and "pdf:pagecount" not in passes[0]
+    assert render.page_count(pdf) == 1
+    assert "Page 1 of 1" in pdf_text(pdf)
+
+
+def test_long_invoice_footer_counts_every_page() -> None:
+    order, invoice, payments = demo_records("en")
+    order = attrs.evolve(order, line_items=order.line_items * 40)
+    pdf = render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "en", strict=True)
+    pages = render.page_count(pdf)
+    assert pages is not None and pages > 1
+    text = pdf_text(pdf)
+    assert all(f"Page {n} of {pages}" in text for n in range(1, pages + 1))
+
+
+def _document(locale: str) -> render.InvoiceDocument:
+    from waffo_portal.invoices.document import build_document
+
+    order, invoice, payments = demo_records(locale)
+    return build_document(order, invoice, payments, DEMO_BRANDING, locale)
