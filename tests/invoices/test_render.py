@@ -11,7 +11,7 @@ from waffo_portal.exceptions import MissingGlyphs
 from waffo_portal.i18n import get_translations
 from waffo_portal.invoices import render
 from waffo_portal.invoices.demo import DEMO_BRANDING, DEMO_BUYERS, demo_records
-from waffo_portal.invoices.document import reverse_charge_applies
+from waffo_portal.invoices.document import build_document, reverse_charge_applies
 from waffo_portal.models import BillingDetails
 
 from .helpers import BASE14, fonts_drawing_text, pdf_fonts, pdf_text, squash
@@ -216,7 +216,23 @@ def test_long_invoice_footer_counts_every_page() -> None:
 
 
 def _document(locale: str) -> render.InvoiceDocument:
-    from waffo_portal.invoices.document import build_document
-
     order, invoice, payments = demo_records(locale)
     return build_document(order, invoice, payments, DEMO_BRANDING, locale)
+
+
+@pytest.mark.parametrize("locale", ["en", "ar", "th"])
+def test_trimmed_default_css_draws_exactly_what_xhtml2pdfs_own_does(
+        locale: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    def page_streams(pdf: bytes) -> list[bytes]:
+        return [page.get_contents().get_data() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+    order, invoice, payments = demo_records(locale)
+    revised = attrs.evolve(invoice, revision=1, revised_at=invoice.issued_at)
+    doc = build_document(order, revised, payments, DEMO_BRANDING, locale, "receipt")
+    ours = render.pdf_for(doc, DEMO_BRANDING, strict=True)
+    monkeypatch.setattr(render, "_pdf_default_css", lambda: None)  # xhtml2pdf's default
+    assert page_streams(ours) == page_streams(render.pdf_for(doc, DEMO_BRANDING, strict=True))

@@ -214,6 +214,12 @@ def font_families(text: str, locale: str, *, strict: bool = False) -> list[str]:
 
 
 @cache
+def _pdf_default_css() -> str:
+    # See the file: xhtml2pdf's defaults without the rules our markup never hits.
+    return (_PACKAGE_DIR / "templates" / "pdf-defaults.css").read_text(encoding="utf-8")
+
+
+@cache
 def _expose_fonts_to_xhtml2pdf() -> None:
     # xhtml2pdf resolves CSS font-family names through the mapping it copies
     # into every document; the fonts are already registered with ReportLab.
@@ -233,7 +239,7 @@ def _convert(html: str, logo_path: str, *, strict: bool) -> bytes:
     out = io.BytesIO()
     with _warnings_collected() as warnings:
         result = pisa.pisaDocument(html, dest=out, link_callback=make_link_callback(logo_path),
-                                   resource_policy=policy)
+                                   resource_policy=policy, default_css=_pdf_default_css())
     if result.err:
         raise RuntimeError(f"xhtml2pdf reported {result.err} error(s)")
     if strict and warnings:
