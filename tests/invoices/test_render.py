@@ -236,3 +236,24 @@ def test_trimmed_default_css_draws_exactly_what_xhtml2pdfs_own_does(
     ours = render.pdf_for(doc, DEMO_BRANDING, strict=True)
     monkeypatch.setattr(render, "_pdf_default_css", lambda: None)  # xhtml2pdf's default
     assert page_streams(ours) == page_streams(render.pdf_for(doc, DEMO_BRANDING, strict=True))
+
+
+def test_pdf_registers_only_the_families_it_draws_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typing import Any
+
+    from reportlab.pdfbase import pdfmetrics
+
+    from waffo_portal.invoices import fonts
+
+    registered: list[str] = []
+    original = pdfmetrics.registerFont
+
+    def counting(font: Any) -> None:
+        registered.append(font.fontName)
+        original(font)
+
+    monkeypatch.setattr(fonts, "_loaded", set())  # as in a fresh process
+    monkeypatch.setattr(pdfmetrics, "registerFont", counting)
+    render.pdf_for(_document("th"), DEMO_BRANDING, strict=True)
+    bundled = sorted(name for name in registered if name.startswith("WaffoSans"))
+    assert bundled == ["WaffoSansThai", "WaffoSansThai-Bold"]  # not the ~20 MB of the others
