@@ -186,7 +186,8 @@ def page_count(pdf: bytes) -> int | None:
     """The page count of a PDF ReportLab wrote; None if it is not unambiguous.
 
     ReportLab writes one flat page tree ("/Count N /Kids [...] /Type /Pages")
-    and compresses page content, so no drawn text can imitate it.
+    and compresses page content, so drawn text cannot imitate it; metadata
+    that did would only make the match ambiguous, and xhtml2pdf then counts.
     """
     found = _PAGES_ROOT.findall(pdf)
     return int(found[0]) if len(found) == 1 else None
