@@ -257,6 +257,16 @@ def _subdivisions(country: str, language: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda pair: (_collation_key(pair[1]), pair[0])))
 
 
+def country_name(code: str, locale: str | None = "en") -> str:
+    """The country's name in ``locale``; the code itself if unknown."""
+    return dict(_countries(str(_locale(locale)))).get(code, code)
+
+
+def subdivision_name(code: str, locale: str | None = None) -> str:
+    """An ISO 3166-2 subdivision's name ("US-CA" -> "California"); the code if unknown."""
+    return dict(subdivisions(code[:2], locale)).get(code, code)
+
+
 def subdivisions(country: str, locale: str | None = None) -> list[tuple[str, str]]:
     """(ISO 3166-2 code, name) of a country's subdivisions, sorted by name.
 

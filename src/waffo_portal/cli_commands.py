@@ -165,7 +165,23 @@ def run_cancellation_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def register_demo(commands: Subparsers) -> None:
+    parser = commands.add_parser("demo", help="serve a demo merchant with the portal mounted")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--database", default="demo.db",
+                        help="SQLite file, created and seeded if new (default: demo.db)")
+    parser.set_defaults(handler=run_demo)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from .demo_server import serve_demo
+
+    serve_demo(args.host, args.port, args.database)
+    return 0
+
+
 COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
-    register_render_invoice, register_migrate, register_apply_due, register_create_login_link,
-    register_cancellation_report,
+    register_demo, register_render_invoice, register_migrate, register_apply_due,
+    register_create_login_link, register_cancellation_report,
 )

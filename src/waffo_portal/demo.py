@@ -206,7 +206,8 @@ def _one_time_with_refund(store: Store, account: DemoAccount, buyer_id: str, now
     _pay(store, order, account, refunds=(refund,))
 
 
-def demo_portal(database: str | None = None, port: int = 8000) -> Portal:
+def demo_portal(database: str | None = None, port: int = 8000,
+                host: str = "127.0.0.1") -> Portal:
     """The demo merchant's portal: SQLite file, console mailer, test gateway, seeded data.
 
     Also usable as ``--app waffo_portal.demo:demo_portal`` for the CLI commands.
@@ -219,8 +220,8 @@ def demo_portal(database: str | None = None, port: int = 8000) -> Portal:
     seed_demo(store, clock.now())
     secret = os.environ.get("WAFFO_DEMO_SECRET") or secrets.token_urlsafe(32)
     config = PortalConfig(
-        secret_keys=(secret,), base_url=f"http://127.0.0.1:{port}/portal",
-        branding=DEMO_BRANDING, allowed_return_hosts=("127.0.0.1", "localhost"),
+        secret_keys=(secret,), base_url=f"http://{host}:{port}/portal",
+        branding=DEMO_BRANDING, allowed_return_hosts=(host, "127.0.0.1", "localhost"),
         cookie_secure=False, cookie_name="waffo_portal_demo",
     )
     return Portal(config, store=store, mailer=ConsoleMailer(), gateway=TestGateway(),

@@ -4,7 +4,6 @@ import csv
 import io
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,10 @@ APP = "tests.cli.portal_under_test:build"
 
 
 @pytest.fixture(autouse=True)
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "cli.db"
     monkeypatch.setenv("CLI_TEST_DB", str(path))
-    yield path
+    return path
 
 
 def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,3 +105,28 @@ def test_python_dash_m_reports_errors_as_one_line() -> None:
 def test_create_login_link_defaults_to_the_overview(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--app", APP, "create-login-link", "buyer_1"]) == 0
     assert capsys.readouterr().out.startswith("https://shop.example/billing/")
+
+
+def test_demo_serves_the_merchant_and_the_portal(tmp_path: Path) -> None:
+    import threading
+    import urllib.request
+    from wsgiref.simple_server import make_server
+
+    from waffo_portal.demo import demo_portal
+    from waffo_portal.demo_server import DemoMerchant, QuietHandler, ThreadingWSGIServer
+
+    portal = demo_portal(str(tmp_path / "demo.db"), port=0)
+    server = make_server("127.0.0.1", 0, DemoMerchant(portal),
+                         server_class=ThreadingWSGIServer, handler_class=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        home = urllib.request.urlopen(f"{base}/").read().decode()  # noqa: S310 - loopback
+        assert "Manage subscription" in home and "kenji@example.jp" in home
+        login = urllib.request.urlopen(f"{base}/portal/login").read().decode()  # noqa: S310
+        assert 'name="email"' in login
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert portal.store.find_buyer_by_email("hans@example.de") is not None

@@ -128,7 +128,8 @@ def test_missing_glyphs_rejects_unknown_family() -> None:
         missing_glyphs("x", "Helvetica")
 
 
-def test_register_fonts_is_idempotent_and_thread_safe(monkeypatch: pytest.MonkeyPatch) -> None:
+def _counting_registry(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Forget which families this process registered; record every registerFont."""
     calls: list[str] = []
     original = pdfmetrics.registerFont
 
@@ -136,8 +137,13 @@ def test_register_fonts_is_idempotent_and_thread_safe(monkeypatch: pytest.Monkey
         calls.append(font.fontName)
         original(font)
 
-    monkeypatch.setattr(fonts, "_registered", threading.Event())
+    monkeypatch.setattr(fonts, "_loaded", set())
     monkeypatch.setattr(pdfmetrics, "registerFont", counting)
+    return calls
+
+
+def test_register_fonts_is_idempotent_and_thread_safe(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _counting_registry(monkeypatch)
     threads = [threading.Thread(target=register_fonts) for _ in range(8)]
     for thread in threads:
         thread.start()
@@ -145,6 +151,16 @@ def test_register_fonts_is_idempotent_and_thread_safe(monkeypatch: pytest.Monkey
         thread.join()
     register_fonts()
     assert sorted(calls) == sorted({*FAMILIES, *(f"{f}-Bold" for f in FAMILIES)})
+
+
+def test_a_family_is_registered_only_when_needed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A cold start must not parse the multi-megabyte CJK files for a Thai invoice.
+    calls = _counting_registry(monkeypatch)
+    register_fonts([fonts.THAI])
+    register_fonts([fonts.THAI])
+    assert sorted(calls) == ["WaffoSansThai", "WaffoSansThai-Bold"]
+    with pytest.raises(KeyError, match="Helvetica"):
+        register_fonts(["Helvetica"])
 
 
 def _drawable(locale: str) -> str:

@@ -11,7 +11,7 @@ from waffo_portal.exceptions import MissingGlyphs
 from waffo_portal.i18n import get_translations
 from waffo_portal.invoices import render
 from waffo_portal.invoices.demo import DEMO_BRANDING, DEMO_BUYERS, demo_records
-from waffo_portal.invoices.document import reverse_charge_applies
+from waffo_portal.invoices.document import build_document, reverse_charge_applies
 from waffo_portal.models import BillingDetails
 
 from .helpers import BASE14, fonts_drawing_text, pdf_fonts, pdf_text, squash
@@ -187,3 +187,73 @@ def test_logo_comes_from_the_configured_local_file(tmp_path: object) -> None:
     assert callback(render.LOGO_URI, "") == str(logo.resolve())
     pdf = render.render_invoice_pdf(order, invoice, payments, branding, "en", strict=True)
     assert b"/Subtype /Image" in pdf
+
+
+def test_single_page_invoice_is_laid_out_once_and_says_page_1_of_1(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    passes: list[str] = []
+    original = render._convert
+
+    def counting(html: str, logo_path: str, *, strict: bool) -> bytes:
+        passes.append(html)
+        return original(html, logo_path, strict=strict)
+
+    monkeypatch.setattr(render, "_convert", counting)
+    pdf = render.pdf_for(_document("en"), DEMO_BRANDING, strict=True)
+    assert len(passes) == 1 and "pdf:pagecount" not in passes[0]
+    assert render.page_count(pdf) == 1
+    assert "Page 1 of 1" in pdf_text(pdf)
+
+
+def test_long_invoice_footer_counts_every_page() -> None:
+    order, invoice, payments = demo_records("en")
+    order = attrs.evolve(order, line_items=order.line_items * 40)
+    pdf = render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "en", strict=True)
+    pages = render.page_count(pdf)
+    assert pages is not None and pages > 1
+    text = pdf_text(pdf)
+    assert all(f"Page {n} of {pages}" in text for n in range(1, pages + 1))
+
+
+def _document(locale: str) -> render.InvoiceDocument:
+    order, invoice, payments = demo_records(locale)
+    return build_document(order, invoice, payments, DEMO_BRANDING, locale)
+
+
+@pytest.mark.parametrize("locale", ["en", "ar", "th"])
+def test_trimmed_default_css_draws_exactly_what_xhtml2pdfs_own_does(
+        locale: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    def page_streams(pdf: bytes) -> list[bytes]:
+        return [page.get_contents().get_data() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+    order, invoice, payments = demo_records(locale)
+    revised = attrs.evolve(invoice, revision=1, revised_at=invoice.issued_at)
+    doc = build_document(order, revised, payments, DEMO_BRANDING, locale, "receipt")
+    ours = render.pdf_for(doc, DEMO_BRANDING, strict=True)
+    monkeypatch.setattr(render, "_pdf_default_css", lambda: None)  # xhtml2pdf's default
+    assert page_streams(ours) == page_streams(render.pdf_for(doc, DEMO_BRANDING, strict=True))
+
+
+def test_pdf_registers_only_the_families_it_draws_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typing import Any
+
+    from reportlab.pdfbase import pdfmetrics
+
+    from waffo_portal.invoices import fonts
+
+    registered: list[str] = []
+    original = pdfmetrics.registerFont
+
+    def counting(font: Any) -> None:
+        registered.append(font.fontName)
+        original(font)
+
+    monkeypatch.setattr(fonts, "_loaded", set())  # as in a fresh process
+    monkeypatch.setattr(pdfmetrics, "registerFont", counting)
+    render.pdf_for(_document("th"), DEMO_BRANDING, strict=True)
+    bundled = sorted(name for name in registered if name.startswith("WaffoSans"))
+    assert bundled == ["WaffoSansThai", "WaffoSansThai-Bold"]  # not the ~20 MB of the others

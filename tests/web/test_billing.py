@@ -26,6 +26,8 @@ def test_invalid_input_is_explained_per_field_in_german(buyer: PortalTestClient,
     assert good.location == "/billing/billing-details?msg=saved"
     saved = kit.store.get_billing_details(kit.buyer.id)
     assert saved is not None and saved.state == "US-CA" and saved.business_name == "Ada Inc"
+    overview = buyer.get("/").text  # shown by name in the buyer's language, not as codes
+    assert "<dd>Kalifornien</dd>" in overview and "<dd>Vereinigte Staaten</dd>" in overview
 
 
 def test_state_list_follows_the_country_without_javascript(buyer: PortalTestClient) -> None:

@@ -78,6 +78,19 @@ def test_cross_site_posts_are_refused_even_with_a_token(buyer: PortalTestClient,
     assert ok.status == 303
 
 
+def test_fetch_metadata_wins_over_a_null_origin(buyer: PortalTestClient) -> None:
+    """Chromium sends Origin: null from no-referrer pages; Sec-Fetch-Site tells the truth."""
+    page = buyer.get("/subscriptions/sub_1/cancel")
+    lone_null = buyer.post("/subscriptions/sub_1/cancel",
+                           page.form("/subscriptions/sub_1/cancel").values(),
+                           headers={"Origin": "null"})
+    assert lone_null.status == 403
+    same_origin = buyer.post("/subscriptions/sub_1/cancel",
+                             page.form("/subscriptions/sub_1/cancel").values(),
+                             headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+    assert same_origin.status == 303
+
+
 def test_unexpected_errors_get_a_generic_500(buyer: PortalTestClient,
                                              monkeypatch: pytest.MonkeyPatch,
                                              caplog: pytest.LogCaptureFixture) -> None:

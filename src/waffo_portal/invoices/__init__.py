@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .batch import RenderJob, render_many
+from .batch import RenderJob, RenderPool, render_many
 from .render import (
     CACHE,
     render_invoice_html,
@@ -21,5 +21,5 @@ def render_demo_invoice(locale: str, receipt: bool = False) -> bytes:
     return renderer(order, invoice, payments, DEMO_BRANDING, locale)
 
 
-__all__ = ["CACHE", "RenderJob", "render_demo_invoice", "render_invoice_html",
+__all__ = ["CACHE", "RenderJob", "RenderPool", "render_demo_invoice", "render_invoice_html",
            "render_invoice_pdf", "render_many", "render_receipt_html", "render_receipt_pdf"]

@@ -1,4 +1,4 @@
-"""The bundled invoice fonts, registered with ReportLab on first use.
+"""The bundled invoice fonts, each family registered with ReportLab on first use.
 
 ReportLab has no per-glyph fallback: a character missing from the chosen font
 is drawn as an empty box (or, through xhtml2pdf, silently in Helvetica). So
@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import threading
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -37,7 +37,8 @@ FAMILIES: Final = (LATIN, THAI, ARABIC, CJK_JP, CJK_KR, CJK_SC, CJK_TC)
 # fonts/ is a plain data directory (this module owns the name "fonts").
 _PACKAGE: Final = "waffo_portal.invoices"
 _lock = threading.Lock()
-_registered = threading.Event()
+#: Families registered with ReportLab in this process (added under _lock).
+_loaded: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -87,24 +88,33 @@ def _real_codepoint(codepoint: int) -> int:
     return ord(THAI_PUA_TO_CHAR.get(chr(codepoint), chr(codepoint)))
 
 
-def _faces() -> list[FontFace]:
-    return [FontFace(family, bold) for family in FAMILIES for bold in (False, True)]
+def register_family(family: str) -> None:
+    """Register one bundled family (regular and bold) with ReportLab.
 
-
-def register_fonts() -> None:
-    """Register every bundled family with ReportLab; safe to call repeatedly
-    and from several threads (the work is done once per process)."""
-    if _registered.is_set():  # fast path, no lock once done
+    Lazy on purpose: the CJK files are 2-4 MB each and parsing them is most
+    of a cold start, while an invoice needs one or two families. Safe to call
+    repeatedly and from several threads; the parsed fonts stay in ReportLab's
+    process-wide registry, so each family is read at most once per process.
+    """
+    if family in _loaded:  # fast path, no lock once done
         return
+    if family not in FAMILIES:
+        raise KeyError(f"unknown font family {family!r}; bundled: {', '.join(FAMILIES)}")
     with _lock:
-        if _registered.is_set():  # another thread finished while we waited
+        if family in _loaded:  # another thread finished while we waited
             return
-        for face in _faces():
+        for bold in (False, True):
+            face = FontFace(family, bold)
             data = (resources.files(_PACKAGE) / "fonts" / face.filename).read_bytes()
             pdfmetrics.registerFont(_PuaAwareTTFont(face.font_name, io.BytesIO(data)))
-        for family in FAMILIES:
-            _register_family(family)
-        _registered.set()
+        _register_family(family)
+        _loaded.add(family)  # only once both faces and the family mapping exist
+
+
+def register_fonts(families: Iterable[str] = FAMILIES) -> None:
+    """Register ``families`` (default: every bundled one); see `register_family`."""
+    for family in families:
+        register_family(family)
 
 
 def _register_family(family: str) -> None:
@@ -150,7 +160,5 @@ def missing_glyphs(text: str, family: str) -> set[str]:
 
 @cache
 def _charmap(family: str) -> frozenset[int]:
-    if family not in FAMILIES:
-        raise KeyError(f"unknown font family {family!r}; bundled: {', '.join(FAMILIES)}")
-    register_fonts()
+    register_family(family)  # raises KeyError for a family that is not bundled
     return frozenset(pdfmetrics.getFont(family).face.charToGlyph)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -121,8 +122,12 @@ def _render(order: Order, invoice: Invoice, payments: Sequence[Payment],
 
 
 def html_for(doc: InvoiceDocument, branding: Branding, *, for_pdf: bool = False,
-             font_stack: str = "system-ui, sans-serif") -> str:
-    """Render the template (uncached). Browsers get the logo inline as a data: URI."""
+             font_stack: str = "system-ui, sans-serif", pages: int | None = None) -> str:
+    """Render the template (uncached). Browsers get the logo inline as a data: URI.
+
+    ``pages``: the page count to print in the PDF footer; None lets xhtml2pdf
+    count them, which costs a second layout pass.
+    """
     translations = get_translations(doc.locale, DOMAIN)
     logo = ""
     if branding.logo_path:
@@ -131,27 +136,61 @@ def html_for(doc: InvoiceDocument, branding: Branding, *, for_pdf: bool = False,
     return template.render(
         doc=doc, _=translations.gettext, for_pdf=for_pdf, font_stack=font_stack,
         color=branding.primary_color, logo=logo,
-        page_label=lambda: _page_label(translations.gettext),
+        page_label=lambda: _page_label(translations.gettext, pages),
     )
 
 
-def _page_label(gettext: Callable[[str], str]) -> Markup:
+def _page_label(gettext: Callable[[str], str], pages: int | None) -> Markup:
     # The translation is escaped; only our own page-number tags are markup.
     label = escape(gettext("Page %(page)s of %(pages)s"))  # already a Markup, escaped
-    return label % {
-        "page": Markup("<pdf:pagenumber />"), "pages": Markup("<pdf:pagecount />")}
+    total = Markup("<pdf:pagecount />") if pages is None else str(pages)
+    return label % {"page": Markup("<pdf:pagenumber />"), "pages": total}
 
 
 def pdf_for(doc: InvoiceDocument, branding: Branding, *, strict: bool = False) -> bytes:
-    """Render one document to PDF (uncached)."""
-    fonts.register_fonts()
+    """Render one document to PDF (uncached).
+
+    Almost every invoice fits one page, so it is laid out once saying "of 1";
+    only if that guess is wrong is it laid out again with the real count.
+    ``<pdf:pagecount>`` would always cost two full layout passes.
+    """
     _expose_fonts_to_xhtml2pdf()
     probe = html_for(doc, branding, for_pdf=True)
     families = font_families(probe, doc.locale, strict=strict)
-    html = html_for(doc, branding, for_pdf=True, font_stack=", ".join(families))
-    if fonts.THAI in families:
-        html = thai_preshape(html)  # markup is ASCII: only Thai text changes
-    return _convert(html, branding.logo_path, strict=strict)
+    fonts.register_fonts(families)  # only these: a cold start skips the other files
+
+    def convert(pages: int | None) -> bytes:
+        html = html_for(doc, branding, for_pdf=True, font_stack=", ".join(families),
+                        pages=pages)
+        if fonts.THAI in families:
+            html = thai_preshape(html)  # markup is ASCII: only Thai text changes
+        return _convert(html, branding.logo_path, strict=strict)
+
+    pdf = convert(1)
+    counted = page_count(pdf)
+    if counted == 1:
+        return pdf
+    # Same body, only the footer's number changes, so one more pass is exact;
+    # if it still disagrees (or the count is unreadable) let xhtml2pdf count.
+    if counted is not None:
+        pdf = convert(counted)
+        if page_count(pdf) == counted:
+            return pdf
+    return convert(None)
+
+
+_PAGES_ROOT: Final = re.compile(rb"/Count (\d+) /Kids \[[^\]]*\] /Type /Pages\b")
+
+
+def page_count(pdf: bytes) -> int | None:
+    """The page count of a PDF ReportLab wrote; None if it is not unambiguous.
+
+    ReportLab writes one flat page tree ("/Count N /Kids [...] /Type /Pages")
+    and compresses page content, so drawn text cannot imitate it; metadata
+    that did would only make the match ambiguous, and xhtml2pdf then counts.
+    """
+    found = _PAGES_ROOT.findall(pdf)
+    return int(found[0]) if len(found) == 1 else None
 
 
 def font_families(text: str, locale: str, *, strict: bool = False) -> list[str]:
@@ -176,6 +215,12 @@ def font_families(text: str, locale: str, *, strict: bool = False) -> list[str]:
 
 
 @cache
+def _pdf_default_css() -> str:
+    # See the file: xhtml2pdf's defaults without the rules our markup never hits.
+    return (_PACKAGE_DIR / "templates" / "pdf-defaults.css").read_text(encoding="utf-8")
+
+
+@cache
 def _expose_fonts_to_xhtml2pdf() -> None:
     # xhtml2pdf resolves CSS font-family names through the mapping it copies
     # into every document; the fonts are already registered with ReportLab.
@@ -195,7 +240,7 @@ def _convert(html: str, logo_path: str, *, strict: bool) -> bytes:
     out = io.BytesIO()
     with _warnings_collected() as warnings:
         result = pisa.pisaDocument(html, dest=out, link_callback=make_link_callback(logo_path),
-                                   resource_policy=policy)
+                                   resource_policy=policy, default_css=_pdf_default_css())
     if result.err:
         raise RuntimeError(f"xhtml2pdf reported {result.err} error(s)")
     if strict and warnings:

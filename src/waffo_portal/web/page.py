@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from babel.dates import format_date, format_datetime
 
+from .. import billing
 from ..auth_models import BuyerSession
 from ..config import SUPPORTED_LOCALES, PortalConfig
 from ..exceptions import AuthenticationRequired
@@ -98,6 +99,12 @@ class Page:
             self.template_context(context))
         return Response(status, (("Content-Type", HTML),), body.encode("utf-8"))
 
+    def country_name(self, code: str) -> str:
+        return billing.country_name(code, self.locale)
+
+    def subdivision_name(self, code: str) -> str:
+        return billing.subdivision_name(code, self.locale)
+
     def template_context(self, extra: Mapping[str, Any]) -> dict[str, Any]:
         gettext: Callable[..., str] = self.gettext
         return {
@@ -108,7 +115,8 @@ class Page:
             "csrf_field": csrf.FIELD, "current_path": self.request.path,
             "current_query": [(k, v) for k, v in self.request.query.pairs() if k != "lang"],
             "money": self.money, "date": self.date, "status_labels": STATUS_LABELS,
-            "period_labels": PERIOD_LABELS, **extra,
+            "period_labels": PERIOD_LABELS, "country_name": self.country_name,
+            "subdivision_name": self.subdivision_name, **extra,
         }
 
     def redirect(self, path: str, query: Mapping[str, str] | None = None) -> Response:

@@ -62,11 +62,13 @@ def cross_site(request: Request, config: PortalConfig) -> bool:
     """True when the browser says the request came from another site.
 
     Browsers send ``Sec-Fetch-Site`` and ``Origin`` on form POSTs; a request with neither
-    (old browsers, scripts) is judged by the CSRF token alone.
+    (old browsers, scripts) is judged by the CSRF token alone. ``Sec-Fetch-Site`` wins
+    when present: under ``Referrer-Policy: no-referrer`` (our token pages) Chromium sends
+    ``Origin: null`` even for a same-origin form.
     """
     fetch_site = request.headers.get("sec-fetch-site", "").strip().lower()
-    if fetch_site and fetch_site not in ("same-origin", "none"):
-        return True
+    if fetch_site:
+        return fetch_site not in ("same-origin", "none")
     origin = request.headers.get("origin", "").strip().lower()
     if origin == "null":
         # Browsers send "Origin: null" on POSTs from a page served with
