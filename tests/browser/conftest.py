@@ -38,8 +38,11 @@ def axe_script() -> Path:
     return script
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Module-scoped on purpose: Playwright's sync API keeps an asyncio loop running in
+    this thread while it is open, which would break later asyncio.run() and Django ORM
+    calls (SynchronousOnlyOperation) in other test modules."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (set WAFFO_CHROMIUM)")
     from playwright.sync_api import sync_playwright

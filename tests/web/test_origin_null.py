@@ -1,4 +1,4 @@
-"""Found by the real-browser suite: Chromium posts the confirm form with Origin: null."""
+"""Chromium posts the confirm form with Origin: null (no-referrer page): Sec-Fetch-Site decides."""
 
 from __future__ import annotations
 

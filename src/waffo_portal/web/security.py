@@ -70,9 +70,4 @@ def cross_site(request: Request, config: PortalConfig) -> bool:
     if fetch_site:
         return fetch_site not in ("same-origin", "none")
     origin = request.headers.get("origin", "").strip().lower()
-    if origin == "null":
-        # Browsers send "Origin: null" on POSTs from a page served with
-        # Referrer-Policy: no-referrer (the login confirm page, which keeps its token out
-        # of Referer). Sec-Fetch-Site still tells the truth; without it, refuse.
-        return fetch_site != "same-origin"
     return bool(origin) and origin != portal_origin(config)
