@@ -107,7 +107,7 @@ class PortalWebApp:
         locale = choose_locale(explicit or remembered, buyer.locale if buyer else None,
                                request.headers.get("accept-language"), config.default_locale)
         page = Page(self, request, session, locale,
-                    token_page=bool(route and route.token_page))
+                    token_page=bool(route and route.token_page), buyer=buyer)
         if explicit and explicit != remembered:
             page.cookies.append(sessions.lang_cookie(config, explicit))
         return page

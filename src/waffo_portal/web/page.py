@@ -32,7 +32,7 @@ class Page:
     """Per-request state; views receive it and return a Response."""
 
     def __init__(self, app: PortalWebApp, request: Request, session: BuyerSession | None,
-                 locale: str, *, token_page: bool = False) -> None:
+                 locale: str, *, token_page: bool = False, buyer: Buyer | None = None) -> None:
         self.app = app
         self.portal: Portal = app.portal
         self.config: PortalConfig = app.portal.config
@@ -42,7 +42,7 @@ class Page:
         self.token_page = token_page
         self.cookies: list[Cookie] = []  # added to whatever response the view returns
         self._translations = get_translations(locale, DOMAIN)
-        self._buyer: Buyer | None = None
+        self._buyer = buyer  # the app already loaded it to pick the language
 
     # Who
     @property

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from .engine import WRITE_OPTION, configure_sqlite
+from .engine import SINGLE_READ_OPTION, WRITE_OPTION, configure_sqlite
 
 
 class SqlBase:
@@ -55,10 +55,25 @@ class SqlBase:
         with self._tx(write=True) as conn:
             conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes))
 
+    @contextmanager
+    def _reader(self) -> Iterator[Connection]:
+        """A connection for one read: the open transaction if any, else a bare connection.
+
+        A single SELECT is consistent on its own, so on SQLite it runs without BEGIN/COMMIT
+        (half the statements of a short read transaction on the portal's hot pages).
+        """
+        current: Connection | None = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
+        with self.engine.connect() as conn:
+            conn.execution_options(**{SINGLE_READ_OPTION: True})
+            yield conn
+
     def _one(self, query: Any) -> Any:
-        with self._tx(write=False) as conn:
+        with self._reader() as conn:
             return conn.execute(query).first()
 
     def _all(self, query: Any) -> Sequence[Any]:
-        with self._tx(write=False) as conn:
+        with self._reader() as conn:
             return conn.execute(query).all()

@@ -21,6 +21,7 @@ from ...exceptions import ConfigurationError
 BUSY_TIMEOUT_MS = 30_000
 # Execution option a write transaction sets on its connection before it begins.
 WRITE_OPTION = "waffo_write"
+SINGLE_READ_OPTION = "waffo_single_read"  # one SELECT outside atomic(): no BEGIN needed
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -73,5 +74,7 @@ def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
 
 
 def _on_begin(connection: Connection) -> None:
-    write = connection.get_execution_options().get(WRITE_OPTION, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    options = connection.get_execution_options()
+    if options.get(SINGLE_READ_OPTION, False):
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE_OPTION) else "BEGIN")
