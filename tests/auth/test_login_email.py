@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from waffo_portal import SUPPORTED_LOCALES, Branding
-from waffo_portal.mail.login_email import login_email, resolve_locale
+from waffo_portal.mail.login_email import login_email
 
 LINK = "https://shop.example/billing/login/confirm?token=a.b-c_d"
 
@@ -31,9 +31,16 @@ def test_merchant_name_is_escaped_in_html_and_kept_out_of_headers() -> None:
     assert "\r" not in message.subject and "\n" not in message.subject
 
 
-@pytest.mark.parametrize(("candidates", "expected"), [
-    (("de", "fr"), "de"), ((None, "fr-CA"), "fr"), ((None, "zh-TW"), "zh-Hant"),
-    (("zh_CN",), "zh-Hans"), (("pt",), "pt-BR"), (("xx", None), "en"), ((), "en"),
+@pytest.mark.parametrize(("locale", "one", "many"), [
+    ("en", "expires in 1 minute and", "expires in 15 minutes and"),
+    ("de", "in 1 Minute ab", "in 15 Minuten ab"),
+    ("ja", "有効期限は 1 分で", "有効期限は 15 分で"),
 ])
-def test_resolve_locale(candidates: tuple[str | None, ...], expected: str) -> None:
-    assert resolve_locale(candidates) == expected
+def test_lifetime_uses_plural_forms(locale: str, one: str, many: str) -> None:
+    assert one in login_email("a@example.com", locale, LINK, 1, Branding(name="A")).text
+    assert many in login_email("a@example.com", locale, LINK, 15, Branding(name="A")).text
+
+
+def test_unknown_locale_falls_back_to_english() -> None:
+    message = login_email("a@example.com", "xx", LINK, 15, Branding(name="Acme"))
+    assert message.subject == "Your sign-in link for Acme"

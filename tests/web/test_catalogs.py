@@ -18,7 +18,12 @@ from waffo_portal.web.messages import CORE_MESSAGES, PERIOD_LABELS, REASON_LABEL
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "src" / "waffo_portal" / "locale"
-PLACEHOLDER = re.compile(r"%\(\w+\)s")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def _singular(msgid: str | tuple[str, ...]) -> str:
+    """A plural entry is keyed by its singular msgid."""
+    return msgid if isinstance(msgid, str) else msgid[0]
 
 
 @cache
@@ -28,12 +33,12 @@ def source_messages() -> frozenset[str]:
         method_map, options_map = parse_mapping_cfg(config)
     found = {message for _file, _line, message, _comments, _context
              in extract_from_dir(str(ROOT), method_map, options_map)}
-    return frozenset(m for m in found if isinstance(m, str) and m)
+    return frozenset(_singular(m) for m in found if m)
 
 
 def test_the_pot_matches_the_sources() -> None:
     with (LOCALE_DIR / "portal.pot").open("rb") as pot:
-        in_pot = {m.id for m in read_po(pot) if m.id}
+        in_pot = {_singular(m.id) for m in read_po(pot) if m.id}
     assert in_pot == set(source_messages()), "run: python scripts/i18n.py extract"
 
 
@@ -51,10 +56,12 @@ def test_every_message_is_translated(locale: str) -> None:
     problems = []
     for msgid in sorted(source_messages()):
         message = catalog.get(msgid)
-        if message is None or not message.string or message.fuzzy:
+        forms = () if message is None else (
+            (message.string,) if isinstance(message.string, str) else message.string)
+        if message is None or not forms or not all(forms) or message.fuzzy:
             problems.append(f"missing: {msgid!r}")
-        elif sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(
-                str(message.string))):
+        elif any(sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(form))
+                 for form in forms):
             problems.append(f"placeholders differ: {msgid!r}")
     assert problems == []
 

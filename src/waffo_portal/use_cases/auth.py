@@ -27,7 +27,8 @@ from ..exceptions import (
     TokenUsed,
     ValidationError,
 )
-from ..mail.login_email import login_email, resolve_locale
+from ..i18n import choose_locale
+from ..mail.login_email import login_email
 from ..mail.message import EmailMessage
 from ..models import Buyer
 from ..redirects import check_return_url, default_page, safe_return_path
@@ -118,7 +119,8 @@ def request_login_link(deps: Deps, email: str, client_ip: str, locale: str | Non
     target = safe_return_path(deps.config, return_to)
     link, token = _issue_link(deps, buyer, LinkPurpose.EMAIL_LOGIN, target,
                               deps.config.link_lifetime)
-    lang = resolve_locale((buyer.locale, locale), deps.config.default_locale)
+    # The buyer's saved language, else the one the request asked in, else the default.
+    lang = choose_locale(None, buyer.locale, locale, deps.config.default_locale)
     minutes = max(1, int(deps.config.link_lifetime.total_seconds()) // 60)
     message = login_email(buyer.email, lang, confirm_url(deps, token), minutes,
                           deps.config.branding)
