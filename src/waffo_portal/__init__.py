@@ -2,57 +2,106 @@
 
 from __future__ import annotations
 
-from .billing import TaxLine, tax_id_display, validate_billing_details
-from .clock import FrozenClock, SystemClock
-from .config import SUPPORTED_LOCALES, Branding, PortalConfig
-from .exceptions import (
-    AuthenticationRequired,
-    ConfigurationError,
-    Conflict,
-    DeliveryFailed,
-    IdempotencyKeyReused,
-    InvalidToken,
-    NotFound,
-    PaymentDeclined,
-    PaymentFailed,
-    PaymentTimeout,
-    PermissionDenied,
-    PlanChangeNotAllowed,
-    PortalError,
-    RateLimited,
-    TokenExpired,
-    TokenUsed,
-    ValidationError,
-)
-from .mail import ConsoleMailer, EmailMessage, MemoryMailer, SmtpMailer
-from .models import (
-    AuditEvent,
-    BillingDetails,
-    BillingPeriod,
-    Buyer,
-    Cancellation,
-    CancellationReason,
-    Invoice,
-    LineItem,
-    Order,
-    OrderKind,
-    OrderStatus,
-    Payment,
-    PaymentMethod,
-    PaymentStatus,
-    Plan,
-    PortalEvent,
-    Refund,
-    ScheduledChange,
-    Subscription,
-    SubscriptionStatus,
-)
-from .money import Money
-from .payments import ChargeResult, GatewayMode, TestGateway
-from .proration import ChangeKind, PlanChangeQuote, quote_plan_change
-from .service import Portal
-from .stores.memory import MemoryStore
-from .use_cases.auth import LoginPreview, NewSession
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ below
+    from .billing import TaxLine, tax_id_display, validate_billing_details
+    from .clock import FrozenClock, SystemClock
+    from .config import SUPPORTED_LOCALES, Branding, PortalConfig
+    from .exceptions import (
+        AuthenticationRequired,
+        ConfigurationError,
+        Conflict,
+        DeliveryFailed,
+        IdempotencyKeyReused,
+        InvalidToken,
+        NotFound,
+        PaymentDeclined,
+        PaymentFailed,
+        PaymentTimeout,
+        PermissionDenied,
+        PlanChangeNotAllowed,
+        PortalError,
+        RateLimited,
+        TokenExpired,
+        TokenUsed,
+        ValidationError,
+    )
+    from .mail import ConsoleMailer, EmailMessage, MemoryMailer, SmtpMailer
+    from .models import (
+        AuditEvent,
+        BillingDetails,
+        BillingPeriod,
+        Buyer,
+        Cancellation,
+        CancellationReason,
+        Invoice,
+        LineItem,
+        Order,
+        OrderKind,
+        OrderStatus,
+        Payment,
+        PaymentMethod,
+        PaymentStatus,
+        Plan,
+        PortalEvent,
+        Refund,
+        ScheduledChange,
+        Subscription,
+        SubscriptionStatus,
+    )
+    from .money import Money
+    from .payments import ChargeResult, GatewayMode, TestGateway
+    from .proration import ChangeKind, PlanChangeQuote, quote_plan_change
+    from .service import Portal
+    from .stores.memory import MemoryStore
+    from .use_cases.auth import LoginPreview, NewSession
+
+# Public names are imported on first use (PEP 562): `import waffo_portal` no
+# longer loads every module (mail, stores, use cases, ...), so a process that
+# only renders invoices starts faster. Keep this table and the imports above
+# in step; tests/test_public_api.py checks both against __all__.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    ".billing": ("TaxLine", "tax_id_display", "validate_billing_details"),
+    ".clock": ("FrozenClock", "SystemClock"),
+    ".config": ("SUPPORTED_LOCALES", "Branding", "PortalConfig"),
+    ".exceptions": (
+        "AuthenticationRequired", "ConfigurationError", "Conflict", "DeliveryFailed",
+        "IdempotencyKeyReused", "InvalidToken", "NotFound", "PaymentDeclined", "PaymentFailed",
+        "PaymentTimeout", "PermissionDenied", "PlanChangeNotAllowed", "PortalError", "RateLimited",
+        "TokenExpired", "TokenUsed", "ValidationError",
+    ),
+    ".mail": ("ConsoleMailer", "EmailMessage", "MemoryMailer", "SmtpMailer"),
+    ".models": (
+        "AuditEvent", "BillingDetails", "BillingPeriod", "Buyer", "Cancellation",
+        "CancellationReason", "Invoice", "LineItem", "Order", "OrderKind", "OrderStatus",
+        "Payment", "PaymentMethod", "PaymentStatus", "Plan", "PortalEvent", "Refund",
+        "ScheduledChange", "Subscription", "SubscriptionStatus",
+    ),
+    ".money": ("Money",),
+    ".payments": ("ChargeResult", "GatewayMode", "TestGateway"),
+    ".proration": ("ChangeKind", "PlanChangeQuote", "quote_plan_change"),
+    ".service": ("Portal",),
+    ".stores.memory": ("MemoryStore",),
+    ".use_cases.auth": ("LoginPreview", "NewSession"),
+}
+_MODULE_OF: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}
+
+
+if not TYPE_CHECKING:  # hidden from mypy, which would otherwise accept any name
+
+    def __getattr__(name: str) -> Any:
+        module = _MODULE_OF.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))
+
 
 __version__ = "0.1.0.dev0"
 

@@ -257,3 +257,16 @@ def test_pdf_registers_only_the_families_it_draws_with(monkeypatch: pytest.Monke
     render.pdf_for(_document("th"), DEMO_BRANDING, strict=True)
     bundled = sorted(name for name in registered if name.startswith("WaffoSans"))
     assert bundled == ["WaffoSansThai", "WaffoSansThai-Bold"]  # not the ~20 MB of the others
+
+
+def test_long_invoice_repeats_the_item_header_on_every_page() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    order, invoice, payments = demo_records("en")
+    order = attrs.evolve(order, line_items=order.line_items * 40)
+    pdf = render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "en", strict=True)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) > 1
+    assert all("Unit price" in page.extract_text() for page in pages)

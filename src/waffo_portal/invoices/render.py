@@ -40,6 +40,9 @@ DOMAIN: Final = "invoices"
 LOGO_URI: Final = "waffo-asset:logo"
 _PACKAGE_DIR: Final = Path(str(resources.files("waffo_portal.invoices")))
 ASSETS_DIR: Final = _PACKAGE_DIR / "assets"
+#: Browsers get the richer document.html; xhtml2pdf a lean template of its own.
+HTML_TEMPLATE: Final = "document.html"
+PDF_TEMPLATE: Final = "document-pdf.html"
 BLANK_IMAGE: Final = str(ASSETS_DIR / "blank.png")
 _LOGO_TYPES: Final = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                       ".gif": "image/gif"}
@@ -132,7 +135,7 @@ def html_for(doc: InvoiceDocument, branding: Branding, *, for_pdf: bool = False,
     logo = ""
     if branding.logo_path:
         logo = LOGO_URI if for_pdf else _logo_data_uri(branding.logo_path)
-    template = _environment().get_template("document.html")
+    template = _environment().get_template(PDF_TEMPLATE if for_pdf else HTML_TEMPLATE)
     return template.render(
         doc=doc, _=translations.gettext, for_pdf=for_pdf, font_stack=font_stack,
         color=branding.primary_color, logo=logo,

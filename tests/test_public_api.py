@@ -1,0 +1,53 @@
+"""The package's public names, now imported on first use (PEP 562)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import waffo_portal
+
+
+def _type_checking_imports() -> dict[str, str]:
+    """Name -> module of the imports mypy sees (the `if TYPE_CHECKING:` block)."""
+    tree = ast.parse(Path(waffo_portal.__file__).read_text(encoding="utf-8"))
+    block = next(node for node in tree.body if isinstance(node, ast.If)
+                 and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+    return {alias.name: f".{node.module}" for node in block.body
+            if isinstance(node, ast.ImportFrom) for alias in node.names}
+
+
+def test_lazy_table_matches_the_typed_imports_and_all() -> None:
+    lazy = {name: module for module, names in waffo_portal._EXPORTS.items() for name in names}
+    assert lazy == _type_checking_imports()
+    assert set(lazy) | {"__version__"} == set(waffo_portal.__all__)
+
+
+def test_every_public_name_resolves_to_its_defining_object() -> None:
+    from waffo_portal.money import Money
+    from waffo_portal.service import Portal
+
+    namespace: dict[str, object] = {}
+    exec("from waffo_portal import *", namespace)  # noqa: S102 - a fixed string
+    assert set(waffo_portal.__all__) <= set(namespace)
+    assert namespace["Money"] is Money and waffo_portal.Portal is Portal
+    assert set(waffo_portal.__all__) <= set(dir(waffo_portal))
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="NoSuchThing"):
+        waffo_portal.NoSuchThing  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_importing_the_invoice_renderer_skips_unrelated_modules() -> None:
+    code = ("import sys; import waffo_portal.invoices; "
+            "print(' '.join(m for m in ('waffo_portal.service', 'waffo_portal.mail', "
+            "'waffo_portal.billing', 'waffo_portal.stores.memory') if m in sys.modules))")
+    src = str(Path(waffo_portal.__file__).resolve().parent.parent)
+    out = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {src!r}); {code}"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
