@@ -40,6 +40,15 @@ def test_locale_is_explicit_then_buyer_preference_then_default(kit: PortalKit) -
     assert "<h1>Receipt</h1>" in html and 'lang="en"' in html
 
 
+def test_bill_to_names_the_buyer_with_markup_escaped(kit: PortalKit) -> None:
+    order_id = _order(kit)
+    kit.store.save_buyer(attrs.evolve(kit.buyer, name="Ada <b>Lovelace</b>"))
+    text = pdf_text(kit.portal.render_invoice_pdf(kit.buyer.id, order_id))
+    assert "Ada <b>Lovelace</b>" in text and "ada@example.com" in text
+    html = kit.portal.render_invoice_html(kit.buyer.id, order_id)
+    assert "Ada &lt;b&gt;Lovelace&lt;/b&gt;<br>" in html and "ada@example.com<br>" in html
+
+
 def test_cli_renders_the_demo(tmp_path: object) -> None:
     from pathlib import Path
 

@@ -22,6 +22,7 @@ from ..config import Branding
 from ..i18n import babel_locale, babel_locale_name, normalize_locale, text_direction
 from ..models import (
     BillingDetails,
+    Buyer,
     Invoice,
     LineItem,
     Order,
@@ -31,7 +32,7 @@ from ..models import (
 )
 
 #: Bump whenever a template or this module changes what a document looks like.
-TEMPLATE_VERSION: Final = "2"
+TEMPLATE_VERSION: Final = "3"
 EU_MEMBER_STATES: Final = frozenset((
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
     "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
@@ -71,6 +72,8 @@ class InvoiceDocument:
     merchant_address: tuple[str, ...]
     merchant_tax_id: str
     logo_path: str
+    buyer_name: str
+    buyer_email: str
     buyer_business: str
     buyer_address: tuple[str, ...]
     buyer_tax_id: str
@@ -95,7 +98,8 @@ class InvoiceDocument:
 
 
 def build_document(order: Order, invoice: Invoice, payments: Sequence[Payment],
-                   branding: Branding, locale: str, kind: str = "invoice") -> InvoiceDocument:
+                   branding: Branding, locale: str, kind: str = "invoice",
+                   buyer: Buyer | None = None) -> InvoiceDocument:
     """Format everything an invoice (or receipt) shows, in ``locale``."""
     if kind not in ("invoice", "receipt"):
         raise ValueError(f"unknown document kind {kind!r}")
@@ -107,6 +111,7 @@ def build_document(order: Order, invoice: Invoice, payments: Sequence[Payment],
         revised_date=_date(invoice.revised_at, loc) if invoice.revision else "",
         merchant_name=branding.name, merchant_address=tuple(branding.address),
         merchant_tax_id=branding.tax_id, logo_path=branding.logo_path,
+        buyer_name=buyer.name if buyer else "", buyer_email=buyer.email if buyer else "",
         buyer_business=details.business_name, buyer_address=_address(details, loc),
         buyer_tax_id=details.tax_id,
         rows=tuple(_row(item, loc) for item in order.line_items),

@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from ..config import Branding
 from ..exceptions import MissingGlyphs
 from ..i18n import get_translations
-from ..models import Invoice, Order, Payment
+from ..models import Buyer, Invoice, Order, Payment
 from . import fonts
 from .document import InvoiceDocument, build_document
 from .shaping import thai_preshape
@@ -91,33 +91,40 @@ CACHE: Final = RenderCache()
 
 
 def render_invoice_html(order: Order, invoice: Invoice, payments: Sequence[Payment] = (),
-                        branding: Branding | None = None, locale: str = "en") -> str:
-    return _render(order, invoice, payments, branding, locale, "invoice", "html").decode()
+                        branding: Branding | None = None, locale: str = "en", *,
+                        buyer: Buyer | None = None) -> str:
+    """The invoice as HTML. ``buyer`` adds their name and email to "Bill to"."""
+    return _render(order, invoice, payments, branding, locale, "invoice", "html",
+                   buyer=buyer).decode()
 
 
 def render_receipt_html(order: Order, invoice: Invoice, payments: Sequence[Payment] = (),
-                        branding: Branding | None = None, locale: str = "en") -> str:
-    return _render(order, invoice, payments, branding, locale, "receipt", "html").decode()
+                        branding: Branding | None = None, locale: str = "en", *,
+                        buyer: Buyer | None = None) -> str:
+    return _render(order, invoice, payments, branding, locale, "receipt", "html",
+                   buyer=buyer).decode()
 
 
 def render_invoice_pdf(order: Order, invoice: Invoice, payments: Sequence[Payment] = (),
                        branding: Branding | None = None, locale: str = "en", *,
-                       strict: bool = False) -> bytes:
+                       strict: bool = False, buyer: Buyer | None = None) -> bytes:
     """The invoice as PDF. ``strict``: raise MissingGlyphs instead of logging it."""
-    return _render(order, invoice, payments, branding, locale, "invoice", "pdf", strict)
+    return _render(order, invoice, payments, branding, locale, "invoice", "pdf", strict,
+                   buyer=buyer)
 
 
 def render_receipt_pdf(order: Order, invoice: Invoice, payments: Sequence[Payment] = (),
                        branding: Branding | None = None, locale: str = "en", *,
-                       strict: bool = False) -> bytes:
-    return _render(order, invoice, payments, branding, locale, "receipt", "pdf", strict)
+                       strict: bool = False, buyer: Buyer | None = None) -> bytes:
+    return _render(order, invoice, payments, branding, locale, "receipt", "pdf", strict,
+                   buyer=buyer)
 
 
 def _render(order: Order, invoice: Invoice, payments: Sequence[Payment],
             branding: Branding | None, locale: str, kind: str, fmt: str,
-            strict: bool = False) -> bytes:
+            strict: bool = False, *, buyer: Buyer | None = None) -> bytes:
     brand = branding or Branding()
-    doc = build_document(order, invoice, payments, brand, locale, kind)
+    doc = build_document(order, invoice, payments, brand, locale, kind, buyer)
     key = doc.cache_key(fmt, f"{brand.primary_color}|{_logo_stamp(brand.logo_path)}|{strict}")
     if fmt == "html":
         return CACHE.get_or_render(key, lambda: html_for(doc, brand).encode())

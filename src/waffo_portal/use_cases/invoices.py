@@ -40,8 +40,9 @@ def render_invoice(deps: Deps, buyer_id: str, order_id: str, *, locale: str | No
     payments = deps.store.list_payments(order.id)
     chosen = invoice_locale(deps, buyer_id, locale)
     branding = deps.config.branding
+    buyer = deps.store.get_buyer(buyer_id)
     if fmt == "html":
         html = render.render_receipt_html if receipt else render.render_invoice_html
-        return html(order, invoice, payments, branding, chosen).encode()
+        return html(order, invoice, payments, branding, chosen, buyer=buyer).encode()
     pdf = render.render_receipt_pdf if receipt else render.render_invoice_pdf
-    return pdf(order, invoice, payments, branding, chosen)
+    return pdf(order, invoice, payments, branding, chosen, buyer=buyer)
