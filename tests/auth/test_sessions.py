@@ -16,7 +16,9 @@ from waffo_portal import (
     TokenExpired,
     TokenUsed,
 )
+from waffo_portal.auth_models import LinkPurpose
 from waffo_portal.testing import PortalKit
+from waffo_portal.tokens import Tokens
 
 from .helpers import email_token, link_in, login, token_of
 
@@ -30,6 +32,22 @@ def test_confirm_opens_a_session_stored_only_as_a_hash(kit: PortalKit) -> None:
     assert stored is not None and stored.buyer_id == kit.buyer.id
     assert kit.portal.authenticate(new.session_id) == stored
     assert new.session_id not in repr(new)
+
+
+@pytest.mark.parametrize("kind", ["email", "merchant"])
+def test_link_records_are_stored_only_as_a_hash(kit: PortalKit, kind: str) -> None:
+    token = (email_token(kit) if kind == "email"
+             else token_of(kit.portal.create_login_link(kit.buyer.id)))
+    raw_id = Tokens(kit.portal.config.secret_keys, kit.clock).read_any_link(token, {
+        LinkPurpose.EMAIL_LOGIN: timedelta(minutes=15),
+        LinkPurpose.MERCHANT_SESSION: timedelta(minutes=15)}).link_id
+    assert kit.store.get_login_link(raw_id) is None  # a table dump holds no usable id
+    hashed = hashlib.sha256(raw_id.encode()).hexdigest()
+    stored = kit.store.get_login_link(hashed)
+    assert stored is not None and stored.buyer_id == kit.buyer.id
+    assert kit.portal.confirm_login(token).buyer_id == kit.buyer.id
+    used = kit.store.get_login_link(hashed)
+    assert used is not None and used.used_at is not None
 
 
 def test_expired_link_is_refused_and_opens_no_session(kit: PortalKit) -> None:

@@ -1,9 +1,9 @@
 """Passwordless login: request a link, confirm it, hold a session, log out.
 
 Framework-neutral: the web layer turns requests into these calls. Secrets never reach the
-store, the audit trail or the logs in the clear: links are found by a random id that is only
-useful inside a signed token, sessions by the SHA-256 of the cookie value, emails appear
-in audit records as their SHA-256.
+store, the audit trail or the logs in the clear: links are stored under the SHA-256 of a
+random id that travels only inside the signed token, sessions under the SHA-256 of the
+cookie value, and emails appear in audit records as their SHA-256.
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def request_login_link(deps: Deps, email: str, client_ip: str, locale: str | Non
     _send_or_revoke(deps, buyer, link, message)
     deps.audit(actor=f"buyer:{buyer.id}", action="login.link_requested",
                subject=f"buyer:{buyer.id}", new={"email_sha256": email_hash, "known": "true",
-                                                 "link_id_sha256": sha256_hex(link.id),
+                                                 "link_id_sha256": link.id,
                                                  "locale": lang})
 
 
@@ -139,14 +139,17 @@ def confirm_url(deps: Deps, token: str) -> str:
 def _issue_link(deps: Deps, buyer: Buyer, purpose: LinkPurpose, return_to: str,
                 lifetime: timedelta) -> tuple[LoginLink, str]:
     now = deps.clock.now()
-    link = LoginLink(id=secrets.token_urlsafe(24), buyer_id=buyer.id, purpose=purpose,
+    # The store keeps only the SHA-256 of the random id: a read of the links table (or a
+    # database error quoting its parameters) yields nothing a token could be built on.
+    raw_id = secrets.token_urlsafe(24)
+    link = LoginLink(id=sha256_hex(raw_id), buyer_id=buyer.id, purpose=purpose,
                      created_at=now, expires_at=now + lifetime, return_to=return_to)
     with deps.store.atomic():
         if purpose is LinkPurpose.EMAIL_LOGIN:
             # a newer emailed link replaces older ones (merchant links live on their own)
             deps.store.revoke_login_links(buyer.id, now)
         deps.store.save_login_link(link)
-    return link, tokens(deps).sign_link(purpose, buyer.id, link.id)
+    return link, tokens(deps).sign_link(purpose, buyer.id, raw_id)
 
 
 def _send_or_revoke(deps: Deps, buyer: Buyer, link: LoginLink, message: EmailMessage) -> None:
@@ -158,7 +161,7 @@ def _send_or_revoke(deps: Deps, buyer: Buyer, link: LoginLink, message: EmailMes
         # the exception type only: a mailer's message could quote the body (and the token)
         log.warning("login email for buyer %s not sent (%s)", buyer.id, type(exc).__name__)
         deps.audit(actor=f"buyer:{buyer.id}", action="login.link_failed",
-                   subject=f"buyer:{buyer.id}", new={"link_id_sha256": sha256_hex(link.id),
+                   subject=f"buyer:{buyer.id}", new={"link_id_sha256": link.id,
                                                      "error": type(exc).__name__})
         if isinstance(exc, DeliveryFailed):
             raise
@@ -182,7 +185,7 @@ def create_login_link(deps: Deps, buyer_id: str, return_url: str = "") -> str:
     link, token = _issue_link(deps, buyer, LinkPurpose.MERCHANT_SESSION, target,
                               deps.config.merchant_link_lifetime)
     deps.audit(actor="merchant", action="login.link_created", subject=f"buyer:{buyer.id}",
-               new={"link_id_sha256": sha256_hex(link.id), "return_to": target})
+               new={"link_id_sha256": link.id, "return_to": target})
     return confirm_url(deps, token)
 
 
@@ -193,7 +196,7 @@ def _verify(deps: Deps, token: str) -> tuple[LinkClaims, LoginLink]:
         LinkPurpose.EMAIL_LOGIN: config.link_lifetime,
         LinkPurpose.MERCHANT_SESSION: config.merchant_link_lifetime,
     })
-    link = deps.store.get_login_link(claims.link_id)
+    link = deps.store.get_login_link(sha256_hex(claims.link_id))
     if link is None or link.buyer_id != claims.buyer_id or link.purpose != claims.purpose:
         raise InvalidToken("The link is not valid", reason="unknown_link")
     _raise_unless_usable(link, deps.clock.now())
@@ -246,7 +249,7 @@ def confirm_login(deps: Deps, token: str, previous_session_id: str | None = None
         deps.store.save_session(session)
         deps.audit(actor=f"buyer:{link.buyer_id}", action="login.succeeded",
                    subject=f"buyer:{link.buyer_id}",
-                   new={"purpose": link.purpose.value, "link_id_sha256": sha256_hex(link.id),
+                   new={"purpose": link.purpose.value, "link_id_sha256": link.id,
                         "session_sha256_prefix": session.id_hash[:12]})
     log.info("buyer %s logged in (%s)", link.buyer_id, link.purpose.value)
     return NewSession(session_id, link.buyer_id, used.return_to or safe_return_path(
