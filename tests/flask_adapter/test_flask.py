@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import flask
 import pytest
+from werkzeug.test import EnvironBuilder
 
 from waffo_portal import ConfigurationError
-from waffo_portal.integrations.flask import WaffoPortal
+from waffo_portal.integrations.flask import WaffoPortal, to_portal_request
 from waffo_portal.testing import PortalKit, make_kit, seed_history
 from waffo_portal.testing.client import PortalTestClient
 from waffo_portal.testing.factories import TEST_SECRET
+from waffo_portal.web.http import MAX_FORM_BYTES
 
 from ..bridge import WSGIBridge
 from ..flow import check_buyer_journey
@@ -109,3 +112,33 @@ def test_oversized_post_body_is_not_read_into_the_form(kit: PortalKit) -> None:
                                     data={"email": "ada@example.com", "pad": "x" * 70_000})
     assert answer.status_code == 403  # no CSRF token seen: the body was never parsed
     assert not kit.mailer.outbox
+
+
+class _CountingBody(io.RawIOBase):
+    """An endless-looking request body that records how much of it was read."""
+
+    def __init__(self, size: int) -> None:
+        self.left, self.read_total = size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        count = min(len(buffer), self.left)
+        buffer[:count] = b"a" * count
+        self.left -= count
+        self.read_total += count
+        return count
+
+
+def test_a_chunked_body_of_unknown_length_is_not_buffered() -> None:
+    body = _CountingBody(5_000_000)
+    environ = EnvironBuilder(method="POST", path="/login", headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Transfer-Encoding": "chunked"}).get_environ()
+    environ.pop("CONTENT_LENGTH", None)
+    environ.update({"wsgi.input": io.BufferedReader(body), "wsgi.input_terminated": True})
+    with flask.Flask(__name__).request_context(environ):
+        request = to_portal_request(flask.request, "/login")
+    assert body.read_total <= MAX_FORM_BYTES
+    assert len(request.form) == 0

@@ -34,8 +34,11 @@ EXTENSION_KEY = "waffo_portal"
 
 
 def to_portal_request(request: flask.Request, path: str) -> Request:
+    # A body of unknown length (chunked) is not read at all: get_data() would buffer all
+    # of it. Browsers always send Content-Length with the portal's forms.
     length = request.content_length or 0
-    body = request.get_data() if request.method == "POST" and length <= MAX_FORM_BYTES else b""
+    body = (request.get_data() if request.method == "POST" and 0 < length <= MAX_FORM_BYTES
+            else b"")
     return Request(
         method=request.method, path=path,
         query=request.query_string.decode("utf-8", "replace"),
