@@ -10,6 +10,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from waffo_portal import ConfigurationError
 from waffo_portal.stores.sql import SqlStore, build_engine, migrate, normalize_url
@@ -105,3 +107,15 @@ def test_due_predicate_lists_exactly_the_due_statuses() -> None:
 
     listed = set(str(DUE_PREDICATE).split("(")[1].rstrip(")").replace("'", "").split(", "))
     assert listed == {status.value for status in DUE_STATUSES}
+
+
+def test_database_errors_do_not_quote_their_parameters(tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'params.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (id TEXT PRIMARY KEY)"))
+    secret = "DE136695976"  # a tax id: must never reach a log line via an error's text
+    with pytest.raises(IntegrityError) as info, engine.begin() as conn:
+        for _ in range(2):
+            conn.execute(text("INSERT INTO t (id) VALUES (:id)"), {"id": secret})
+    assert secret not in str(info.value)
+    assert "UNIQUE" in str(info.value)  # the cause is still there

@@ -38,6 +38,9 @@ def build_engine(url: str | URL, **kwargs: Any) -> Engine:
     """An Engine for ``url`` with the settings the store relies on."""
     parsed = normalize_url(url)
     backend = parsed.get_backend_name()
+    # A database error's text otherwise quotes its bound parameters (tax ids, emails,
+    # session and link hashes), and unexpected errors are logged with their traceback.
+    kwargs.setdefault("hide_parameters", True)
     if backend == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             raise ConfigurationError(
