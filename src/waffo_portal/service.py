@@ -15,7 +15,6 @@ from .billing import TaxLine
 from .clock import SystemClock
 from .config import PortalConfig
 from .context import Deps, NullEventSink
-from .exceptions import NotFound
 from .models import BillingDetails, Invoice, Order, Payment, Plan, Subscription
 from .proration import PlanChangeQuote
 from .protocols import Clock, EventSink, Mailer, PaymentGateway, Store
@@ -116,10 +115,7 @@ class Portal:
         return self.store.list_orders(buyer_id, limit, before)
 
     def get_order(self, buyer_id: str, order_id: str) -> Order:
-        order = self.store.get_order(order_id)
-        if order is None or order.buyer_id != buyer_id:
-            raise NotFound("order", order_id)
-        return order
+        return invoices.owned_order(self.deps, buyer_id, order_id)
 
     def list_payments(self, buyer_id: str, order_id: str) -> Sequence[Payment]:
         return self.store.list_payments(self.get_order(buyer_id, order_id).id)

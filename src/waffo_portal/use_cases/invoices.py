@@ -18,29 +18,27 @@ def owned_order(deps: Deps, buyer_id: str, order_id: str) -> Order:
 
 def invoice_for_order(deps: Deps, buyer_id: str, order_id: str) -> Invoice:
     """The order's invoice, numbered now if it never was (another buyer's order: NotFound)."""
-    order = owned_order(deps, buyer_id, order_id)
+    return _issued(deps, owned_order(deps, buyer_id, order_id))
+
+
+def _issued(deps: Deps, order: Order) -> Invoice:
     existing = deps.store.get_invoice(order.id)
     if existing is not None:
         return existing
     return deps.store.issue_invoice(order, deps.config.invoice_prefix, deps.clock.now())
 
 
-def invoice_locale(deps: Deps, buyer_id: str, explicit: str | None) -> str:
-    """Explicit choice > the buyer's saved preference > the portal default."""
-    buyer = deps.store.get_buyer(buyer_id)
-    return choose_locale(explicit, buyer.locale if buyer else None, None,
-                         deps.config.default_locale)
-
-
 def render_invoice(deps: Deps, buyer_id: str, order_id: str, *, locale: str | None = None,
                    receipt: bool = False, fmt: str = "pdf") -> bytes:
     """The invoice (or receipt) of one of the buyer's orders, as PDF or UTF-8 HTML."""
-    invoice = invoice_for_order(deps, buyer_id, order_id)
     order = owned_order(deps, buyer_id, order_id)
+    invoice = _issued(deps, order)
     payments = deps.store.list_payments(order.id)
-    chosen = invoice_locale(deps, buyer_id, locale)
-    branding = deps.config.branding
     buyer = deps.store.get_buyer(buyer_id)
+    # Explicit choice > the buyer's saved preference > the portal default.
+    chosen = choose_locale(locale, buyer.locale if buyer else None, None,
+                           deps.config.default_locale)
+    branding = deps.config.branding
     if fmt == "html":
         html = render.render_receipt_html if receipt else render.render_invoice_html
         return html(order, invoice, payments, branding, chosen, buyer=buyer).encode()
