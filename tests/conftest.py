@@ -12,7 +12,7 @@ def kit() -> PortalKit:
     return make_kit()
 
 
-SERVICE_MARKERS = ("postgres", "browser")
+SERVICE_MARKERS = ("postgres", "browser", "poppler")
 
 
 @pytest.hookimpl(hookwrapper=True)

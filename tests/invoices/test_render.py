@@ -9,7 +9,7 @@ import pytest
 from waffo_portal.config import SUPPORTED_LOCALES, Branding
 from waffo_portal.exceptions import MissingGlyphs
 from waffo_portal.i18n import get_translations
-from waffo_portal.invoices import render
+from waffo_portal.invoices import engine, render
 from waffo_portal.invoices.demo import DEMO_BRANDING, DEMO_BUYERS, demo_records
 from waffo_portal.invoices.document import build_document, reverse_charge_applies
 from waffo_portal.models import BillingDetails
@@ -192,13 +192,13 @@ def test_logo_comes_from_the_configured_local_file(tmp_path: object) -> None:
 def test_single_page_invoice_is_laid_out_once_and_says_page_1_of_1(
         monkeypatch: pytest.MonkeyPatch) -> None:
     passes: list[str] = []
-    original = render._convert
+    original = engine.convert
 
     def counting(html: str, logo_path: str, *, strict: bool) -> bytes:
         passes.append(html)
         return original(html, logo_path, strict=strict)
 
-    monkeypatch.setattr(render, "_convert", counting)
+    monkeypatch.setattr(engine, "convert", counting)
     pdf = render.pdf_for(_document("en"), DEMO_BRANDING, strict=True)
     assert len(passes) == 1 and "pdf:pagecount" not in passes[0]
     assert render.page_count(pdf) == 1
@@ -234,7 +234,7 @@ def test_trimmed_default_css_draws_exactly_what_xhtml2pdfs_own_does(
     revised = attrs.evolve(invoice, revision=1, revised_at=invoice.issued_at)
     doc = build_document(order, revised, payments, DEMO_BRANDING, locale, "receipt")
     ours = render.pdf_for(doc, DEMO_BRANDING, strict=True)
-    monkeypatch.setattr(render, "_pdf_default_css", lambda: None)  # xhtml2pdf's default
+    monkeypatch.setattr(engine, "pdf_default_css", lambda: None)  # xhtml2pdf's default
     assert page_streams(ours) == page_streams(render.pdf_for(doc, DEMO_BRANDING, strict=True))
 
 
@@ -269,4 +269,4 @@ def test_long_invoice_repeats_the_item_header_on_every_page() -> None:
     pdf = render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "en", strict=True)
     pages = PdfReader(io.BytesIO(pdf)).pages
     assert len(pages) > 1
-    assert all("Unit price" in page.extract_text() for page in pages)
+    assert all("Description" in page.extract_text() for page in pages)

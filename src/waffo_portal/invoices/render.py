@@ -1,10 +1,8 @@
 """Invoices and receipts as HTML and PDF (jinja2 + babel + xhtml2pdf), no web framework.
 
 Security: the template autoescapes and never marks order or buyer text safe,
-so data cannot add markup. Behind that, the PDF converter may read only the
-bundled assets and the configured logo: ``link_callback`` maps every other
-URI to a bundled blank image, and xhtml2pdf's resource policy forbids network
-access and local reads outside those directories.
+so data cannot add markup. Behind that, the PDF converter (engine.py) may
+read only the bundled assets and the configured logo.
 
 Rendered files are cached in-process, keyed on a hash of everything printed.
 """
@@ -12,15 +10,12 @@ Rendered files are cached in-process, keyed on a hash of everything printed.
 from __future__ import annotations
 
 import base64
-import io
 import logging
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Final
 
@@ -31,19 +26,19 @@ from ..config import Branding
 from ..exceptions import MissingGlyphs
 from ..i18n import get_translations
 from ..models import Buyer, Invoice, Order, Payment
-from . import fonts
+from . import engine, fonts
 from .document import InvoiceDocument, build_document
+from .engine import BLANK_IMAGE, LOGO_URI, make_link_callback
 from .shaping import thai_preshape
 
 log = logging.getLogger("waffo_portal.invoices")
 DOMAIN: Final = "invoices"
-LOGO_URI: Final = "waffo-asset:logo"
-_PACKAGE_DIR: Final = Path(str(resources.files("waffo_portal.invoices")))
-ASSETS_DIR: Final = _PACKAGE_DIR / "assets"
+__all__ = ["BLANK_IMAGE", "CACHE", "LOGO_URI", "RenderCache", "make_link_callback",
+           "render_invoice_html", "render_invoice_pdf", "render_receipt_html",
+           "render_receipt_pdf"]
 #: Browsers get the richer document.html; xhtml2pdf a lean template of its own.
 HTML_TEMPLATE: Final = "document.html"
 PDF_TEMPLATE: Final = "document-pdf.html"
-BLANK_IMAGE: Final = str(ASSETS_DIR / "blank.png")
 _LOGO_TYPES: Final = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                       ".gif": "image/gif"}
 
@@ -143,11 +138,25 @@ def html_for(doc: InvoiceDocument, branding: Branding, *, for_pdf: bool = False,
     if branding.logo_path:
         logo = LOGO_URI if for_pdf else _logo_data_uri(branding.logo_path)
     template = _environment().get_template(PDF_TEMPLATE if for_pdf else HTML_TEMPLATE)
-    return template.render(
+    pre_line = for_pdf and newline_breaks(doc)
+    html = template.render(
         doc=doc, _=translations.gettext, for_pdf=for_pdf, font_stack=font_stack,
-        color=branding.primary_color, logo=logo,
+        color=branding.primary_color, logo=logo, pre_line=pre_line,
         page_label=lambda: _page_label(translations.gettext, pages),
     )
+    # Escaped data cannot contain "<br/>"; every other newline becomes a
+    # space, as HTML would treat it.
+    return html.replace("\n", " ").replace("<br/>", "\n") if pre_line else html
+
+
+def newline_breaks(doc: InvoiceDocument) -> bool:
+    """Whether the PDF's table cells break lines with newlines (``white-space:
+    pre-line``) rather than ``<br/>``: the pages are the same, and each
+    ``<br/>`` is an element xhtml2pdf would style and walk (~10% of a
+    render). Not for right-to-left documents: xhtml2pdf breaks the joining
+    of Arabic letters in pre-line text. Only with the engine's own parse,
+    which keeps text nodes whole (see engine._parse)."""
+    return not doc.rtl and engine.fast_path_available()
 
 
 def _page_label(gettext: Callable[[str], str], pages: int | None) -> Markup:
@@ -164,7 +173,6 @@ def pdf_for(doc: InvoiceDocument, branding: Branding, *, strict: bool = False) -
     only if that guess is wrong is it laid out again with the real count.
     ``<pdf:pagecount>`` would always cost two full layout passes.
     """
-    _expose_fonts_to_xhtml2pdf()
     probe = html_for(doc, branding, for_pdf=True)
     families = font_families(probe, doc.locale, strict=strict)
     fonts.register_fonts(families)  # only these: a cold start skips the other files
@@ -174,7 +182,7 @@ def pdf_for(doc: InvoiceDocument, branding: Branding, *, strict: bool = False) -
                         pages=pages)
         if fonts.THAI in families:
             html = thai_preshape(html)  # markup is ASCII: only Thai text changes
-        return _convert(html, branding.logo_path, strict=strict)
+        return engine.convert(html, branding.logo_path, strict=strict)
 
     pdf = convert(1)
     counted = page_count(pdf)
@@ -222,75 +230,6 @@ def font_families(text: str, locale: str, *, strict: bool = False) -> list[str]:
         log.warning("no bundled font draws %d character(s) of a %s invoice",
                     len(missing), locale)
     return families
-
-
-@cache
-def _pdf_default_css() -> str:
-    # See the file: xhtml2pdf's defaults without the rules our markup never hits.
-    return (_PACKAGE_DIR / "templates" / "pdf-defaults.css").read_text(encoding="utf-8")
-
-
-@cache
-def _expose_fonts_to_xhtml2pdf() -> None:
-    # xhtml2pdf resolves CSS font-family names through the mapping it copies
-    # into every document; the fonts are already registered with ReportLab.
-    from xhtml2pdf import default
-
-    for family in fonts.FAMILIES:
-        default.DEFAULT_FONT[family.lower()] = family
-
-
-def _convert(html: str, logo_path: str, *, strict: bool) -> bytes:
-    from xhtml2pdf import pisa
-    from xhtml2pdf.config.resources import ResourceAccessPolicy
-
-    roots = (Path(logo_path).resolve().parent,) if logo_path else ()
-    policy = ResourceAccessPolicy(allow_remote=False, base_dir=ASSETS_DIR, extra_roots=roots,
-                                  max_resources=8, max_document_bytes=2_000_000)
-    out = io.BytesIO()
-    with _warnings_collected() as warnings:
-        result = pisa.pisaDocument(html, dest=out, link_callback=make_link_callback(logo_path),
-                                   resource_policy=policy, default_css=_pdf_default_css())
-    if result.err:
-        raise RuntimeError(f"xhtml2pdf reported {result.err} error(s)")
-    if strict and warnings:
-        raise MissingGlyphs("", locale="", warnings=tuple(warnings))
-    return out.getvalue()
-
-
-def make_link_callback(logo_path: str) -> Callable[[str, str], str]:
-    """Resolve URIs for xhtml2pdf: the configured logo, or a bundled blank image.
-
-    Never returns an empty value: xhtml2pdf would then fetch the original URI.
-    """
-    logo = str(Path(logo_path).resolve()) if logo_path else ""
-
-    def callback(uri: str, _relative: str) -> str:
-        if uri == LOGO_URI and logo:
-            return logo
-        if uri != LOGO_URI:
-            log.warning("refused a resource in an invoice document")
-        return BLANK_IMAGE
-
-    return callback
-
-
-@contextmanager
-def _warnings_collected() -> Iterator[list[str]]:
-    """Collect xhtml2pdf's warnings (unknown fonts, refused resources) of one render."""
-    found: list[str] = []
-
-    class _Collector(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            found.append(record.getMessage())
-
-    handler = _Collector(logging.WARNING)
-    logger = logging.getLogger("xhtml2pdf")
-    logger.addHandler(handler)
-    try:
-        yield found
-    finally:
-        logger.removeHandler(handler)
 
 
 def _logo_stamp(path: str) -> str:
