@@ -32,7 +32,7 @@ from ..models import (
 )
 
 #: Bump whenever a template or this module changes what a document looks like.
-TEMPLATE_VERSION: Final = "3"
+TEMPLATE_VERSION: Final = "4"
 EU_MEMBER_STATES: Final = frozenset((
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
     "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
