@@ -7,11 +7,21 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Table
+from sqlalchemy import Engine, Select, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from .engine import SINGLE_READ_OPTION, WRITE_OPTION, configure_sqlite
+
+
+def lookup(table: Table, column: str) -> Select[Any]:
+    """``SELECT * FROM table WHERE column = :key``, to build once at import time.
+
+    Executed with ``key=…``, one statement object serves every call: SQLAlchemy then
+    neither rebuilds the statement nor regenerates its cache key, which is about half
+    the cost of a primary-key read on SQLite.
+    """
+    return select(table).where(table.c[column] == bindparam("key"))
 
 
 class SqlBase:
@@ -70,10 +80,10 @@ class SqlBase:
             conn.execution_options(**{SINGLE_READ_OPTION: True})
             yield conn
 
-    def _one(self, query: Any) -> Any:
+    def _one(self, query: Any, **params: Any) -> Any:
         with self._reader() as conn:
-            return conn.execute(query).first()
+            return conn.execute(query, params or None).first()
 
-    def _all(self, query: Any) -> Sequence[Any]:
+    def _all(self, query: Any, **params: Any) -> Sequence[Any]:
         with self._reader() as conn:
-            return conn.execute(query).all()
+            return conn.execute(query, params or None).all()
