@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextlib import nullcontext
 from os import PathLike
 
 import attrs
@@ -33,6 +34,7 @@ from .routes import Route, match
 from .security import secure_headers
 
 log = logging.getLogger("waffo_portal.web")
+_READ_ONLY = frozenset({"GET", "HEAD"})
 
 
 class PortalWebApp:
@@ -58,7 +60,10 @@ class PortalWebApp:
         try:
             found = match(request.path)
             route = found[0] if found else None
-            response = self._dispatch(request, found)
+            # A page view (GET/HEAD) reads; the store may serve those reads from one
+            # connection. Any write in it (an expired session's revocation) is atomic().
+            with self.portal.reading() if request.method in _READ_ONLY else nullcontext():
+                response = self._dispatch(request, found)
         except Exception:
             log.exception("unexpected error on %s %s", request.method,
                           route.name if route else "unmatched route")

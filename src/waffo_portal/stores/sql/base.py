@@ -66,6 +66,27 @@ class SqlBase:
             conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes))
 
     @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Serve this thread's reads from one pooled connection until the block ends.
+
+        A page view makes four or five reads; checking a connection out of the pool and
+        back for each cost more than the SELECT itself on SQLite. Each read still ends
+        its own transaction (see ``_reader``), and ``atomic()`` opens its own connection.
+        """
+        if getattr(self._local, "reading", False):
+            yield  # nested: the outer block owns the connection
+            return
+        self._local.reading = True
+        try:
+            yield
+        finally:
+            self._local.reading = False
+            shared: Connection | None = getattr(self._local, "shared", None)
+            self._local.shared = None
+            if shared is not None:
+                shared.close()
+
+    @contextmanager
     def _reader(self) -> Iterator[Connection]:
         """A connection for one read: the open transaction if any, else a bare connection.
 
@@ -76,9 +97,27 @@ class SqlBase:
         if current is not None:
             yield current
             return
+        if getattr(self._local, "reading", False):
+            with self._shared_reader() as conn:
+                yield conn
+            return
         with self.engine.connect() as conn:
             conn.execution_options(**{SINGLE_READ_OPTION: True})
             yield conn
+
+    @contextmanager
+    def _shared_reader(self) -> Iterator[Connection]:
+        shared: Connection | None = getattr(self._local, "shared", None)
+        if shared is None:  # checked out on the first read, not when the block opens
+            shared = self.engine.connect()
+            shared.execution_options(**{SINGLE_READ_OPTION: True})
+            self._local.shared = shared
+        try:
+            yield shared
+        finally:
+            # End this read's transaction as closing the connection would: the next read
+            # sees what was committed meanwhile (a logout, a revoked session).
+            shared.rollback()
 
     def _one(self, query: Any, **params: Any) -> Any:
         with self._reader() as conn:
