@@ -19,7 +19,6 @@ from .context import Deps, NullEventSink
 from .models import BillingDetails, Invoice, Order, Payment, Plan, Subscription
 from .proration import PlanChangeQuote
 from .protocols import Clock, EventSink, Mailer, PaymentGateway, ReadScope, Store
-from .tokens import Tokens
 from .use_cases import auth, billing, invoices, renewals, reports, subscriptions
 from .use_cases.auth import LoginPreview, NewSession
 from .use_cases.renewals import DueReport
@@ -71,10 +70,10 @@ class Portal:
         return auth.create_login_link(self.deps, buyer_id, return_url)
 
     def make_csrf_token(self, binding: str) -> str:
-        return Tokens(self.config.secret_keys, self.deps.clock).make_csrf_token(binding)
+        return self.deps.tokens.make_csrf_token(binding)
 
     def check_csrf_token(self, token: str, binding: str) -> None:
-        Tokens(self.config.secret_keys, self.deps.clock).check_csrf_token(token, binding)
+        self.deps.tokens.check_csrf_token(token, binding)
 
     # Subscriptions
     def list_subscriptions(self, buyer_id: str) -> Sequence[Subscription]:
