@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, Table, bindparam, select
+from sqlalchemy import Engine, Result, Select, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -24,6 +24,15 @@ def lookup(table: Table, column: str) -> Select[Any]:
     return select(table).where(table.c[column] == bindparam("key"))
 
 
+_T = TypeVar("_T")
+
+
+class _ThreadState(threading.local):
+    conn: Connection | None = None  # the open atomic() transaction
+    reading: bool = False  # inside reading()
+    shared: Connection | None = None  # reading()'s connection, once a read needed it
+
+
 class SqlBase:
     """One connection and transaction per thread while ``atomic()`` is open."""
 
@@ -31,7 +40,7 @@ class SqlBase:
         configure_sqlite(engine)
         self.engine = engine
         self._postgres = engine.dialect.name == "postgresql"
-        self._local = threading.local()
+        self._local = _ThreadState()
 
     # Transactions
     @contextmanager
@@ -41,7 +50,7 @@ class SqlBase:
 
     @contextmanager
     def _tx(self, *, write: bool) -> Iterator[Connection]:
-        current: Connection | None = getattr(self._local, "conn", None)
+        current = self._local.conn
         if current is not None:
             yield current  # join the thread's open transaction
             return
@@ -71,58 +80,49 @@ class SqlBase:
 
         A page view makes four or five reads; checking a connection out of the pool and
         back for each cost more than the SELECT itself on SQLite. Each read still ends
-        its own transaction (see ``_reader``), and ``atomic()`` opens its own connection.
+        its own transaction (see ``_read``), and ``atomic()`` opens its own connection.
         """
-        if getattr(self._local, "reading", False):
+        local = self._local
+        if local.reading:
             yield  # nested: the outer block owns the connection
             return
-        self._local.reading = True
+        local.reading = True
         try:
             yield
         finally:
-            self._local.reading = False
-            shared: Connection | None = getattr(self._local, "shared", None)
-            self._local.shared = None
+            shared, local.shared, local.reading = local.shared, None, False
             if shared is not None:
                 shared.close()
 
-    @contextmanager
-    def _reader(self) -> Iterator[Connection]:
-        """A connection for one read: the open transaction if any, else a bare connection.
+    def _one(self, query: Any, **params: Any) -> Any:
+        return self._read(query, params, Result.first)
+
+    def _all(self, query: Any, **params: Any) -> Sequence[Any]:
+        return self._read(query, params, Result.all)
+
+    def _read(self, query: Any, params: Mapping[str, Any],
+              fetch: Callable[[Result[Any]], _T]) -> _T:
+        """One SELECT: in the open transaction if any, else on reading()'s connection,
+        else on a connection of its own. Plain calls, no context managers: every read of
+        every page comes through here.
 
         A single SELECT is consistent on its own, so on SQLite it runs without BEGIN/COMMIT
         (half the statements of a short read transaction on the portal's hot pages).
         """
-        current: Connection | None = getattr(self._local, "conn", None)
-        if current is not None:
-            yield current
-            return
-        if getattr(self._local, "reading", False):
-            with self._shared_reader() as conn:
-                yield conn
-            return
-        with self.engine.connect() as conn:
-            conn.execution_options(**{SINGLE_READ_OPTION: True})
-            yield conn
-
-    @contextmanager
-    def _shared_reader(self) -> Iterator[Connection]:
-        shared: Connection | None = getattr(self._local, "shared", None)
+        local = self._local
+        if local.conn is not None:
+            return fetch(local.conn.execute(query, params or None))
+        if not local.reading:
+            with self.engine.connect() as conn:
+                conn.execution_options(**{SINGLE_READ_OPTION: True})
+                return fetch(conn.execute(query, params or None))
+        shared = local.shared
         if shared is None:  # checked out on the first read, not when the block opens
-            shared = self.engine.connect()
+            shared = local.shared = self.engine.connect()
             shared.execution_options(**{SINGLE_READ_OPTION: True})
-            self._local.shared = shared
         try:
-            yield shared
+            return fetch(shared.execute(query, params or None))
         finally:
             # End this read's transaction as closing the connection would: the next read
             # sees what was committed meanwhile (a logout, a revoked session).
             shared.rollback()
-
-    def _one(self, query: Any, **params: Any) -> Any:
-        with self._reader() as conn:
-            return conn.execute(query, params or None).first()
-
-    def _all(self, query: Any, **params: Any) -> Sequence[Any]:
-        with self._reader() as conn:
-            return conn.execute(query, params or None).all()
