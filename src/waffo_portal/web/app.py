@@ -60,7 +60,8 @@ class PortalWebApp:
         """The language menu's ``<option>``s with ``locale`` selected.
 
         They depend on nothing but the language (and templates never reload), so each
-        language's are rendered once: 17 options are a third of the layout's cost.
+        language's are rendered once: 17 options are a third of the layout's cost. At most
+        one entry per supported locale (``Page.locale`` is always one).
         """
         found = self._language_options.get(locale)
         if found is None:

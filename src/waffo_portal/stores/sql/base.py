@@ -34,7 +34,8 @@ class _ThreadState(threading.local):
 
 
 class SqlBase:
-    """One connection and transaction per thread while ``atomic()`` is open."""
+    """Per thread: one connection and transaction while ``atomic()`` is open, one shared
+    read connection while ``reading()`` is open, else a connection per read."""
 
     def __init__(self, engine: Engine) -> None:
         configure_sqlite(engine)
