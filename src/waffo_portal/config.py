@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -69,7 +70,7 @@ class PortalConfig:
     # payment provider renews subscriptions and only notifies you.
     charge_renewals: bool = True
 
-    @property
+    @cached_property  # every link on every page starts with it
     def base_path(self) -> str:
         return urlsplit(self.base_url).path.rstrip("/")
 

@@ -12,6 +12,7 @@ from .config import PortalConfig
 from .models import AuditEvent, PortalEvent
 from .money import Money
 from .protocols import Clock, EventSink, Mailer, PaymentGateway, Store
+from .tokens import Tokens
 
 log = logging.getLogger("waffo_portal")
 
@@ -34,6 +35,9 @@ class Deps:
     gateway: PaymentGateway
     clock: Clock
     events: EventSink = attrs.field(factory=NullEventSink)
+    # Built once from the config and clock above (it derives nothing from a request).
+    tokens: Tokens = attrs.field(init=False, default=attrs.Factory(
+        lambda self: Tokens(self.config.secret_keys, self.clock), takes_self=True))
 
     def audit(self, *, actor: str, action: str, subject: str,
               old: Mapping[str, str] | None = None, new: Mapping[str, str] | None = None,

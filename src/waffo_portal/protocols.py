@@ -179,6 +179,16 @@ class Store(BuyerStore, CatalogStore, SubscriptionStore, OrderStore, InvoiceStor
         """A transaction: writes inside land together or not at all. MAY nest."""
 
 
+@runtime_checkable
+class ReadScope(Protocol):
+    """Optional for a Store: serve the reads of one page view from one connection."""
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Reads inside MAY share a connection, but each MUST still see everything committed
+        before it starts (no snapshot or cache spans two reads); ``atomic()`` inside MUST
+        still be its own transaction. MAY nest."""
+
+
 class Mailer(Protocol):
     def send(self, message: EmailMessage) -> None:
         """Deliver or hand over one message; MUST raise DeliveryFailed on failure."""

@@ -72,19 +72,21 @@ def _clocked_signer(clock: Clock) -> type[TimestampSigner]:
 
 
 class Tokens:
-    """Mints and verifies the portal's signed tokens. Cheap to build; holds no state."""
+    """Mints and verifies the portal's signed tokens. Immutable once built, so one instance
+    serves every thread (the portal builds one; every logged-in page mints a CSRF token)."""
 
     def __init__(self, secret_keys: Sequence[str], clock: Clock) -> None:
         if not secret_keys:
             raise ValueError("at least one secret key is required")
-        self._keys = list(secret_keys)  # oldest -> newest, as itsdangerous expects
-        self._signer = _clocked_signer(clock)
+        keys = list(secret_keys)  # oldest -> newest, as itsdangerous expects
+        signer = _clocked_signer(clock)
+        self._serializers = {kind: URLSafeTimedSerializer(
+            keys, salt=_SALTS[kind], signer=signer,
+            signer_kwargs={"digest_method": hashlib.sha256},
+        ) for kind in TokenKind}
 
     def _serializer(self, kind: TokenKind) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(
-            self._keys, salt=_SALTS[kind], signer=self._signer,
-            signer_kwargs={"digest_method": hashlib.sha256},
-        )
+        return self._serializers[kind]
 
     def _dump(self, kind: TokenKind, payload: dict[str, Any]) -> str:
         token = self._serializer(kind).dumps({"v": TOKEN_VERSION, "k": kind.value, **payload})

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from waffo_portal.testing import PortalKit
+from waffo_portal import MemoryStore
+from waffo_portal.testing import PortalKit, make_kit
 from waffo_portal.testing.client import PortalTestClient
 from waffo_portal.web import PortalWebApp, Request
 
@@ -63,3 +66,30 @@ def test_merchant_templates_come_first(kit: PortalKit, tmp_path: Path) -> None:
     page = client.get("/login/sent")
     assert "Merchant says: Merchant" in page.text
     assert 'href="/billing/static/portal.css"' in page.text  # our layout still wraps it
+
+
+class ScopedStore(MemoryStore):
+    """A MemoryStore that offers a read scope and records when the portal opens one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scopes: list[str] = []
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        self.scopes.append("open")
+        yield
+
+
+def test_page_views_read_in_one_scope_and_forms_do_not() -> None:
+    store = ScopedStore()
+    kit = make_kit(store)
+    client = PortalTestClient(PortalWebApp(kit.portal))
+    login(client, kit)
+    store.scopes.clear()
+    page = client.get("/subscriptions")
+    client.head("/subscriptions")
+    assert page.status == 200 and store.scopes == ["open", "open"]
+    client.submit(page, "/logout")
+    assert store.scopes == ["open", "open"]
+    assert client.get("/subscriptions").status in (302, 303)  # revoked at once

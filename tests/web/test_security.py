@@ -113,6 +113,10 @@ def test_language_switch_to_japanese_and_arabic(buyer: PortalTestClient) -> None
     assert '<html lang="ja"' in buyer.get("/orders").text  # remembered by cookie
     ar = buyer.get("/orders", query={"lang": "ar"})
     assert '<html lang="ar" dir="rtl">' in ar.text and "الطلبات" in ar.text
+    # the language menu (rendered once per language) selects the page's language
+    again = buyer.get("/", query={"lang": "ja"}).text
+    for text, code in ((ja.text, "ja"), (ar.text, "ar"), (again, "ja")):
+        assert text.count(" selected>") == 1 and f'lang="{code}" selected>' in text
 
 
 def test_accept_language_and_buyer_preference(app: PortalWebApp, kit: PortalKit) -> None:

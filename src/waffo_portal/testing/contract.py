@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import timedelta
 from decimal import Decimal
 
@@ -32,7 +33,7 @@ from ..models import (
     SubscriptionStatus,
 )
 from ..money import Money
-from ..protocols import Store
+from ..protocols import ReadScope, Store
 from .factories import EPOCH, sample_order, sample_plans, sample_subscription
 
 T0 = EPOCH
@@ -294,6 +295,25 @@ class StoreContract:
         assert revoked is not None and revoked.revoked_at == T0 + timedelta(minutes=5)
         assert not revoked.live(T0 + timedelta(minutes=6))
         assert store.get_session("unknown") is None
+
+    def test_reads_in_a_read_scope_see_writes_committed_meanwhile(self, store: Store) -> None:
+        """The portal reads a page view inside ``reading()`` when the Store offers it
+        (ReadScope), and without a scope otherwise: either way, nothing stale."""
+        scope = store.reading if isinstance(store, ReadScope) else nullcontext
+        store.save_session(BuyerSession("h1", "b1", T0, T0 + timedelta(minutes=30)))
+        with scope(), scope():
+            assert store.get_session("h1") is not None
+            # a logout in another request (thread, connection) is seen by the next read
+            _race(1, lambda: store.revoke_session("h1", T0 + timedelta(minutes=1)))
+            revoked = store.get_session("h1")
+            assert revoked is not None and revoked.revoked_at is not None
+            with store.atomic():  # still a transaction of its own
+                store.save_buyer(Buyer("b1", "a@example.com"))
+            assert store.get_buyer("b1") is not None
+        with pytest.raises(RuntimeError), scope():
+            store.get_buyer("b1")
+            raise RuntimeError("boom")
+        assert store.get_buyer("b1") is not None
 
     def test_attempt_counter_uses_a_sliding_window(self, store: Store) -> None:
         window = timedelta(minutes=15)

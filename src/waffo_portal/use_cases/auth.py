@@ -64,7 +64,7 @@ class NewSession:
 
 
 def tokens(deps: Deps) -> Tokens:
-    return Tokens(deps.config.secret_keys, deps.clock)
+    return deps.tokens
 
 
 def normalize_email(email: str) -> str:

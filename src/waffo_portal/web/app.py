@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextlib import nullcontext
 from os import PathLike
 
 import attrs
 import jinja2
+from markupsafe import Markup
 
 from ..auth_models import BuyerSession
 from ..exceptions import AuthenticationRequired, PortalError
@@ -28,11 +30,12 @@ from ..i18n import choose_locale, normalize_locale
 from ..service import Portal
 from . import csrf, errors, sessions
 from .http import Request, Response
-from .page import Page, redirect_to
+from .page import Page, locale_choices, redirect_to
 from .routes import Route, match
 from .security import secure_headers
 
 log = logging.getLogger("waffo_portal.web")
+_READ_ONLY = frozenset({"GET", "HEAD"})
 
 
 class PortalWebApp:
@@ -51,6 +54,22 @@ class PortalWebApp:
             loader=jinja2.ChoiceLoader(loaders), autoescape=True,
             undefined=jinja2.StrictUndefined, auto_reload=False,
         )
+        self._language_options: dict[str, Markup] = {}
+
+    def language_options(self, locale: str) -> Markup:
+        """The language menu's ``<option>``s with ``locale`` selected.
+
+        They depend on nothing but the language (and templates never reload), so each
+        language's are rendered once: 17 options are a third of the layout's cost. At most
+        one entry per supported locale (``Page.locale`` is always one).
+        """
+        found = self._language_options.get(locale)
+        if found is None:
+            template = self.templates.get_template("waffo_portal/_language_options.html")
+            # autoescaped template output, already safe HTML
+            found = Markup(template.render(locales=locale_choices(), locale=locale))  # noqa: S704
+            self._language_options[locale] = found
+        return found
 
     def handle(self, request: Request) -> Response:
         """Answer one request; never raises."""
@@ -58,7 +77,10 @@ class PortalWebApp:
         try:
             found = match(request.path)
             route = found[0] if found else None
-            response = self._dispatch(request, found)
+            # A page view (GET/HEAD) reads; the store may serve those reads from one
+            # connection. Any write in it (an expired session's revocation) is atomic().
+            with self.portal.reading() if request.method in _READ_ONLY else nullcontext():
+                response = self._dispatch(request, found)
         except Exception:
             log.exception("unexpected error on %s %s", request.method,
                           route.name if route else "unmatched route")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from babel.dates import format_date, format_datetime
+from markupsafe import Markup
 
 from .. import billing
 from ..auth_models import BuyerSession
@@ -86,6 +87,10 @@ class Page:
         query = [(k, v) for k, v in self.request.query.pairs() if k != "lang"]
         full = f"{self.config.base_path}{self.request.path}"
         return f"{full}?{urlencode(query)}" if query else full
+
+    @property
+    def language_options(self) -> Markup:
+        return self.app.language_options(self.locale)
 
     @property
     def csrf_token(self) -> str:

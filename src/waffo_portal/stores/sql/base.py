@@ -3,25 +3,45 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Table
+from sqlalchemy import Engine, Result, Select, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from .engine import SINGLE_READ_OPTION, WRITE_OPTION, configure_sqlite
 
 
+def lookup(table: Table, column: str) -> Select[Any]:
+    """``SELECT * FROM table WHERE column = :key``, to build once at import time.
+
+    Executed with ``key=…``, one statement object serves every call: SQLAlchemy then
+    neither rebuilds the statement nor regenerates its cache key, which is about half
+    the cost of a primary-key read on SQLite.
+    """
+    return select(table).where(table.c[column] == bindparam("key"))
+
+
+_T = TypeVar("_T")
+
+
+class _ThreadState(threading.local):
+    conn: Connection | None = None  # the open atomic() transaction
+    reading: bool = False  # inside reading()
+    shared: Connection | None = None  # reading()'s connection, once a read needed it
+
+
 class SqlBase:
-    """One connection and transaction per thread while ``atomic()`` is open."""
+    """Per thread: one connection and transaction while ``atomic()`` is open, one shared
+    read connection while ``reading()`` is open, else a connection per read."""
 
     def __init__(self, engine: Engine) -> None:
         configure_sqlite(engine)
         self.engine = engine
         self._postgres = engine.dialect.name == "postgresql"
-        self._local = threading.local()
+        self._local = _ThreadState()
 
     # Transactions
     @contextmanager
@@ -31,7 +51,7 @@ class SqlBase:
 
     @contextmanager
     def _tx(self, *, write: bool) -> Iterator[Connection]:
-        current: Connection | None = getattr(self._local, "conn", None)
+        current = self._local.conn
         if current is not None:
             yield current  # join the thread's open transaction
             return
@@ -56,24 +76,54 @@ class SqlBase:
             conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes))
 
     @contextmanager
-    def _reader(self) -> Iterator[Connection]:
-        """A connection for one read: the open transaction if any, else a bare connection.
+    def reading(self) -> Iterator[None]:
+        """Serve this thread's reads from one pooled connection until the block ends.
+
+        A page view makes four or five reads; checking a connection out of the pool and
+        back for each cost more than the SELECT itself on SQLite. Each read still ends
+        its own transaction (see ``_read``), and ``atomic()`` opens its own connection.
+        """
+        local = self._local
+        if local.reading:
+            yield  # nested: the outer block owns the connection
+            return
+        local.reading = True
+        try:
+            yield
+        finally:
+            shared, local.shared, local.reading = local.shared, None, False
+            if shared is not None:
+                shared.close()
+
+    def _one(self, query: Any, **params: Any) -> Any:
+        return self._read(query, params, Result.first)
+
+    def _all(self, query: Any, **params: Any) -> Sequence[Any]:
+        return self._read(query, params, Result.all)
+
+    def _read(self, query: Any, params: Mapping[str, Any],
+              fetch: Callable[[Result[Any]], _T]) -> _T:
+        """One SELECT: in the open transaction if any, else on reading()'s connection,
+        else on a connection of its own. Plain calls, no context managers: every read of
+        every page comes through here.
 
         A single SELECT is consistent on its own, so on SQLite it runs without BEGIN/COMMIT
         (half the statements of a short read transaction on the portal's hot pages).
         """
-        current: Connection | None = getattr(self._local, "conn", None)
-        if current is not None:
-            yield current
-            return
-        with self.engine.connect() as conn:
-            conn.execution_options(**{SINGLE_READ_OPTION: True})
-            yield conn
-
-    def _one(self, query: Any) -> Any:
-        with self._reader() as conn:
-            return conn.execute(query).first()
-
-    def _all(self, query: Any) -> Sequence[Any]:
-        with self._reader() as conn:
-            return conn.execute(query).all()
+        local = self._local
+        if local.conn is not None:
+            return fetch(local.conn.execute(query, params or None))
+        if not local.reading:
+            with self.engine.connect() as conn:
+                conn.execution_options(**{SINGLE_READ_OPTION: True})
+                return fetch(conn.execute(query, params or None))
+        shared = local.shared
+        if shared is None:  # checked out on the first read, not when the block opens
+            shared = local.shared = self.engine.connect()
+            shared.execution_options(**{SINGLE_READ_OPTION: True})
+        try:
+            return fetch(shared.execute(query, params or None))
+        finally:
+            # End this read's transaction as closing the connection would: the next read
+            # sees what was committed meanwhile (a logout, a revoked session).
+            shared.rollback()

@@ -12,10 +12,12 @@ from ...exceptions import Conflict, IdempotencyKeyReused
 from ...models import AuditEvent
 from .. import codec
 from . import schema as t
-from .base import SqlBase
+from .base import SqlBase, lookup
 
 # A key may vanish between our INSERT and SELECT (abandoned meanwhile): retry that often.
 _IDEMPOTENCY_RETRIES = 3
+_LOGIN_LINK = lookup(t.login_links, "id")
+_SESSION = lookup(t.sessions, "id_hash")  # read on every logged-in request
 
 
 class RecordsMixin(SqlBase):
@@ -64,7 +66,7 @@ class RecordsMixin(SqlBase):
             conn.execute(t.login_links.insert().values(codec.link_values(link)))
 
     def get_login_link(self, link_id: str) -> LoginLink | None:
-        row = self._one(select(t.login_links).where(t.login_links.c.id == link_id))
+        row = self._one(_LOGIN_LINK, key=link_id)
         return None if row is None else codec.link_from(row)
 
     def consume_login_link(self, link_id: str, now: datetime) -> LoginLink | None:
@@ -92,7 +94,7 @@ class RecordsMixin(SqlBase):
             conn.execute(t.sessions.insert().values(codec.session_values(session)))
 
     def get_session(self, id_hash: str) -> BuyerSession | None:
-        row = self._one(select(t.sessions).where(t.sessions.c.id_hash == id_hash))
+        row = self._one(_SESSION, key=id_hash)
         return None if row is None else codec.session_from(row)
 
     def revoke_session(self, id_hash: str, now: datetime) -> None:

@@ -35,8 +35,23 @@ from ...models import (
 )
 from .. import codec
 from . import schema as t
+from .base import lookup
 from .engine import build_engine
 from .records import RecordsMixin
+
+# The reads behind every page, built once (see ``lookup``).
+_BUYER = lookup(t.buyers, "id")
+_BUYER_BY_EMAIL = lookup(t.buyers, "email_normalized").limit(1)
+_BILLING_DETAILS = lookup(t.billing_details, "buyer_id")
+_PLAN = lookup(t.plans, "id")
+_PLANS_OF_GROUP = lookup(t.plans, "product_group")
+_SUBSCRIPTION = lookup(t.subscriptions, "id")
+_SUBSCRIPTIONS_OF_BUYER = lookup(t.subscriptions, "buyer_id").order_by(
+    t.subscriptions.c.created_at.desc(), t.subscriptions.c.id.desc())
+_ORDER = lookup(t.orders, "id")
+_PAYMENTS_OF_ORDER = lookup(t.payments, "order_id").order_by(
+    t.payments.c.created_at, t.payments.c.id)
+_INVOICE = lookup(t.invoices, "order_id")
 
 
 class SqlStore(RecordsMixin):
@@ -54,21 +69,18 @@ class SqlStore(RecordsMixin):
 
     # Buyers and billing details
     def get_buyer(self, buyer_id: str) -> Buyer | None:
-        row = self._one(select(t.buyers).where(t.buyers.c.id == buyer_id))
+        row = self._one(_BUYER, key=buyer_id)
         return None if row is None else codec.buyer_from(row)
 
     def find_buyer_by_email(self, email: str) -> Buyer | None:
-        query = (select(t.buyers)
-                 .where(t.buyers.c.email_normalized == codec.normalize_email(email)).limit(1))
-        row = self._one(query)
+        row = self._one(_BUYER_BY_EMAIL, key=codec.normalize_email(email))
         return None if row is None else codec.buyer_from(row)
 
     def save_buyer(self, buyer: Buyer) -> None:
         self._upsert(t.buyers, codec.buyer_values(buyer))
 
     def get_billing_details(self, buyer_id: str) -> BillingDetails | None:
-        table = t.billing_details
-        row = self._one(select(table).where(table.c.buyer_id == buyer_id))
+        row = self._one(_BILLING_DETAILS, key=buyer_id)
         return None if row is None else codec.details_from(row._mapping)
 
     def save_billing_details(self, buyer_id: str, details: BillingDetails) -> None:
@@ -78,11 +90,11 @@ class SqlStore(RecordsMixin):
 
     # Plans
     def get_plan(self, plan_id: str) -> Plan | None:
-        row = self._one(select(t.plans).where(t.plans.c.id == plan_id))
+        row = self._one(_PLAN, key=plan_id)
         return None if row is None else codec.plan_from(row)
 
     def list_plans(self, product_group: str) -> Sequence[Plan]:
-        rows = self._all(select(t.plans).where(t.plans.c.product_group == product_group))
+        rows = self._all(_PLANS_OF_GROUP, key=product_group)
         # Price per day needs exact Fraction arithmetic across periods: sort in Python
         # (a product group holds a handful of plans).
         return sorted((codec.plan_from(r) for r in rows), key=lambda p: (p.price_per_day(), p.id))
@@ -92,14 +104,11 @@ class SqlStore(RecordsMixin):
 
     # Subscriptions
     def get_subscription(self, subscription_id: str) -> Subscription | None:
-        subs = t.subscriptions
-        row = self._one(select(subs).where(subs.c.id == subscription_id))
+        row = self._one(_SUBSCRIPTION, key=subscription_id)
         return None if row is None else codec.subscription_from(row)
 
     def list_subscriptions(self, buyer_id: str) -> Sequence[Subscription]:
-        subs = t.subscriptions
-        rows = self._all(select(subs).where(subs.c.buyer_id == buyer_id)
-                         .order_by(subs.c.created_at.desc(), subs.c.id.desc()))
+        rows = self._all(_SUBSCRIPTIONS_OF_BUYER, key=buyer_id)
         return [codec.subscription_from(r) for r in rows]
 
     def list_cancellations(self, since: datetime, until: datetime,
@@ -173,7 +182,7 @@ class SqlStore(RecordsMixin):
         self._upsert(t.orders, codec.order_values(order))
 
     def get_order(self, order_id: str) -> Order | None:
-        row = self._one(select(t.orders).where(t.orders.c.id == order_id))
+        row = self._one(_ORDER, key=order_id)
         return None if row is None else codec.order_from(row)
 
     def list_orders(self, buyer_id: str, limit: int,
@@ -192,9 +201,7 @@ class SqlStore(RecordsMixin):
         self._upsert(t.payments, codec.payment_values(payment))
 
     def list_payments(self, order_id: str) -> Sequence[Payment]:
-        payments = t.payments
-        rows = self._all(select(payments).where(payments.c.order_id == order_id)
-                         .order_by(payments.c.created_at, payments.c.id))
+        rows = self._all(_PAYMENTS_OF_ORDER, key=order_id)
         return [codec.payment_from(r) for r in rows]
 
     # Invoices
@@ -223,7 +230,7 @@ class SqlStore(RecordsMixin):
         return invoice
 
     def get_invoice(self, order_id: str) -> Invoice | None:
-        row = self._one(select(t.invoices).where(t.invoices.c.order_id == order_id))
+        row = self._one(_INVOICE, key=order_id)
         return None if row is None else codec.invoice_from(row)
 
     def save_invoice(self, invoice: Invoice) -> None:
