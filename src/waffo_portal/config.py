@@ -50,7 +50,8 @@ class PortalConfig:
     verified against all, so a key can be rotated out by removing it.
     """
 
-    secret_keys: tuple[str, ...] = attrs.field(converter=_strings)
+    # repr=False: a logged or printed config must not carry the signing keys.
+    secret_keys: tuple[str, ...] = attrs.field(converter=_strings, repr=False)
     base_url: str  # where the portal is mounted, e.g. https://shop.example/billing
     branding: Branding = Branding()
     session_lifetime: timedelta = timedelta(minutes=30)

@@ -57,3 +57,10 @@ def test_config_is_frozen() -> None:
 
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         test_config().base_url = "https://evil.example"  # type: ignore[misc]
+
+
+def test_repr_and_str_do_not_show_the_secret_keys() -> None:
+    secret = "k" * 40 + "-do-not-log"
+    config = test_config(secret_keys=[secret])
+    assert secret not in repr(config) and secret not in str(config)
+    assert "base_url=" in repr(config)
