@@ -180,6 +180,15 @@ class Store(BuyerStore, CatalogStore, SubscriptionStore, OrderStore, InvoiceStor
 
 
 @runtime_checkable
+class SubscriptionPlans(Protocol):
+    """Optional for a Store: a buyer's subscriptions and their plans in one read."""
+
+    def list_subscriptions_with_plans(
+            self, buyer_id: str) -> Sequence[tuple[Subscription, Plan | None]]:
+        """Exactly ``list_subscriptions(buyer_id)``, each with ``get_plan(its plan_id)``."""
+
+
+@runtime_checkable
 class ReadScope(Protocol):
     """Optional for a Store: serve the reads of one page view from one connection."""
 

@@ -18,7 +18,7 @@ from .config import PortalConfig
 from .context import Deps, NullEventSink
 from .models import BillingDetails, Invoice, Order, Payment, Plan, Subscription
 from .proration import PlanChangeQuote
-from .protocols import Clock, EventSink, Mailer, PaymentGateway, ReadScope, Store
+from .protocols import Clock, EventSink, Mailer, PaymentGateway, ReadScope, Store, SubscriptionPlans
 from .use_cases import auth, billing, invoices, renewals, reports, subscriptions
 from .use_cases.auth import LoginPreview, NewSession
 from .use_cases.renewals import DueReport
@@ -35,6 +35,9 @@ class Portal:
         # Decided once: an isinstance() against a Protocol costs ~15 us per call.
         self._reading: Callable[[], AbstractContextManager[None]] = (
             store.reading if isinstance(store, ReadScope) else nullcontext)
+        self._with_plans: Callable[[str], Sequence[tuple[Subscription, Plan | None]]] | None = (
+            store.list_subscriptions_with_plans if isinstance(store, SubscriptionPlans)
+            else None)
 
     @property
     def config(self) -> PortalConfig:
@@ -78,6 +81,20 @@ class Portal:
     # Subscriptions
     def list_subscriptions(self, buyer_id: str) -> Sequence[Subscription]:
         return self.store.list_subscriptions(buyer_id)
+
+    def list_subscriptions_with_plans(
+            self, buyer_id: str) -> Sequence[tuple[Subscription, Plan | None]]:
+        """The buyer's subscriptions, newest first, each with its plan: one read if the
+        store offers it (``SubscriptionPlans``), else one per distinct plan."""
+        if self._with_plans is not None:
+            return self._with_plans(buyer_id)
+        plans: dict[str, Plan | None] = {}
+        found = []
+        for subscription in self.store.list_subscriptions(buyer_id):
+            if subscription.plan_id not in plans:
+                plans[subscription.plan_id] = self.store.get_plan(subscription.plan_id)
+            found.append((subscription, plans[subscription.plan_id]))
+        return found
 
     def get_subscription(self, buyer_id: str, subscription_id: str) -> Subscription:
         return subscriptions.get_owned_subscription(self.deps, buyer_id, subscription_id)

@@ -3,7 +3,9 @@ inside reading() (a page view) they share one pooled connection."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import event
 
@@ -44,3 +46,28 @@ def test_reads_in_a_read_scope_share_one_connection_and_stay_single_statements(
     assert len(checkouts) == 1 and len(statements) == 4
     assert all(s.startswith("SELECT") for s in statements)
     assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_subscriptions_page_reads_three_statements(tmp_path: Path) -> None:
+    """Session, buyer, and the subscriptions joined with their plans."""
+    from waffo_portal import ConsoleMailer, Portal, TestGateway
+    from waffo_portal.demo import seed_demo
+    from waffo_portal.testing.client import PortalTestClient
+    from waffo_portal.testing.factories import test_config
+    from waffo_portal.web import PortalWebApp
+
+    store = SqlStore.from_url(f"sqlite:///{tmp_path / 'page.db'}", migrate=True)
+    seed_demo(store, datetime.now(UTC))
+    portal = Portal(test_config(), store=store, mailer=ConsoleMailer(), gateway=TestGateway())
+    buyer = store.find_buyer_by_email("ada@example.com")
+    assert buyer is not None
+    link = portal.create_login_link(buyer.id, return_url="")
+    session = portal.confirm_login(parse_qs(urlsplit(link).query)["token"][0])
+    client = PortalTestClient(PortalWebApp(portal))
+    client.cookies[portal.config.cookie_name] = session.session_id
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_a: statements.append(statement.strip()))
+    page = client.get("/subscriptions")
+    assert page.status == 200 and "Pro" in page.text
+    assert len(statements) == 3 and "JOIN" in statements[2]

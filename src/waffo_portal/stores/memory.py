@@ -123,6 +123,11 @@ class MemoryStore:
             subs = [s for s in self._t["subs"].values() if s.buyer_id == buyer_id]
         return sorted(subs, key=lambda s: (s.created_at, s.id), reverse=True)
 
+    def list_subscriptions_with_plans(
+            self, buyer_id: str) -> Sequence[tuple[Subscription, Plan | None]]:
+        with self._lock:  # one snapshot, like the SQL store's single SELECT
+            return [(s, self.get_plan(s.plan_id)) for s in self.list_subscriptions(buyer_id)]
+
     def list_cancellations(self, since: datetime, until: datetime,
                            limit: int = 10_000) -> Sequence[Subscription]:
         with self._lock:

@@ -33,7 +33,7 @@ from ..models import (
     SubscriptionStatus,
 )
 from ..money import Money
-from ..protocols import ReadScope, Store
+from ..protocols import ReadScope, Store, SubscriptionPlans
 from .factories import EPOCH, sample_order, sample_plans, sample_subscription
 
 T0 = EPOCH
@@ -126,6 +126,26 @@ class StoreContract:
         store.save_subscription(sample_subscription("b1", plan, later, subscription_id="s_new"))
         store.save_subscription(sample_subscription("b2", plan, subscription_id="s_other"))
         assert [s.id for s in store.list_subscriptions("b1")] == ["s_new", "s_old"]
+
+    def test_subscriptions_with_plans_match_the_separate_reads(self, store: Store) -> None:
+        """What the subscriptions page reads: in one go if the store offers the optional
+        SubscriptionPlans, else (as the portal then does) through the separate reads."""
+        basic, pro = sample_plans()[:2]
+        store.save_plan(basic)
+        store.save_plan(pro)
+        store.save_subscription(sample_subscription("b1", basic, subscription_id="s_old"))
+        later = T0 + timedelta(days=3)
+        store.save_subscription(sample_subscription("b1", pro, later, subscription_id="s_new"))
+        gone = attrs.evolve(sample_plans("EUR")[0], id="deleted-plan")  # never saved
+        store.save_subscription(sample_subscription("b1", gone, later - timedelta(days=1),
+                                                     subscription_id="s_gone"))
+        store.save_subscription(sample_subscription("b2", basic, subscription_id="s_other"))
+        separate = [(s, store.get_plan(s.plan_id)) for s in store.list_subscriptions("b1")]
+        if isinstance(store, SubscriptionPlans):
+            assert list(store.list_subscriptions_with_plans("b1")) == separate
+            assert list(store.list_subscriptions_with_plans("nobody")) == []
+        assert [(s.id, p.id if p else None) for s, p in separate] == [
+            ("s_new", pro.id), ("s_gone", None), ("s_old", basic.id)]
 
     def test_cancellations_in_a_date_range(self, store: Store) -> None:
         plan = sample_plans()[0]

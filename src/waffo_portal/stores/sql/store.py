@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
-from sqlalchemy import literal, or_, select, tuple_, update
+from sqlalchemy import bindparam, literal, or_, select, tuple_, update
 from sqlalchemy.engine import URL
 
 from ...exceptions import Conflict
@@ -48,6 +49,12 @@ _PLANS_OF_GROUP = lookup(t.plans, "product_group")
 _SUBSCRIPTION = lookup(t.subscriptions, "id")
 _SUBSCRIPTIONS_OF_BUYER = lookup(t.subscriptions, "buyer_id").order_by(
     t.subscriptions.c.created_at.desc(), t.subscriptions.c.id.desc())
+# The subscriptions page: each subscription with its plan, plan columns as "p_<name>".
+_SUBSCRIPTIONS_WITH_PLANS = (
+    select(t.subscriptions, *(column.label(f"p_{column.name}") for column in t.plans.c))
+    .select_from(t.subscriptions.outerjoin(t.plans, t.plans.c.id == t.subscriptions.c.plan_id))
+    .where(t.subscriptions.c.buyer_id == bindparam("key"))
+    .order_by(t.subscriptions.c.created_at.desc(), t.subscriptions.c.id.desc()))
 _ORDER = lookup(t.orders, "id")
 _PAYMENTS_OF_ORDER = lookup(t.payments, "order_id").order_by(
     t.payments.c.created_at, t.payments.c.id)
@@ -110,6 +117,13 @@ class SqlStore(RecordsMixin):
     def list_subscriptions(self, buyer_id: str) -> Sequence[Subscription]:
         rows = self._all(_SUBSCRIPTIONS_OF_BUYER, key=buyer_id)
         return [codec.subscription_from(r) for r in rows]
+
+    def list_subscriptions_with_plans(
+            self, buyer_id: str) -> Sequence[tuple[Subscription, Plan | None]]:
+        rows = self._all(_SUBSCRIPTIONS_WITH_PLANS, key=buyer_id)
+        return [(codec.subscription_from(r), None if r.p_id is None else codec.plan_from(
+            SimpleNamespace(**{name[2:]: value for name, value in r._mapping.items()
+                               if name.startswith("p_")}))) for r in rows]
 
     def list_cancellations(self, since: datetime, until: datetime,
                            limit: int = 10_000) -> Sequence[Subscription]:

@@ -36,9 +36,10 @@ class Summary:
     next_amount: Money | None  # None: no further bill (canceling or ended)
 
 
-def summarize(page: Page, subscription: Subscription) -> Summary:
+def summarize(page: Page, subscription: Subscription, plan: Plan | None = None) -> Summary:
+    """``plan``: the subscription's plan if the caller has it already (the list page)."""
     store = page.portal.store
-    plan = store.get_plan(subscription.plan_id)
+    plan = plan or store.get_plan(subscription.plan_id)
     change = subscription.scheduled_change
     next_plan = store.get_plan(change.plan_id) if change else None
     billed = next_plan or plan
@@ -54,7 +55,8 @@ def new_key() -> str:
 
 
 def subscription_list(page: Page) -> Response:
-    subs = [summarize(page, s) for s in page.portal.list_subscriptions(page.buyer_id)]
+    subs = [summarize(page, s, plan)
+            for s, plan in page.portal.list_subscriptions_with_plans(page.buyer_id)]
     return page.render("subscriptions.html", subscriptions=subs)
 
 
