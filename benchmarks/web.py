@@ -1,10 +1,14 @@
 """Portal page vs. two hand-written Flask views, all behind gunicorn (2 sync workers).
 
-    python benchmarks/web.py [--requests 2000] [--concurrency 8] [--rounds 4] [--time-limit 60]
+    python benchmarks/web.py [--client wrk|python] [--requests 2000] [--concurrency 8]
+                             [--rounds 4] [--seconds 5] [--time-limit 60]
 
 Seeds the demo data into a SQLite file, starts gunicorn on 127.0.0.1 with the Flask
 example app (``benchmarks/web_app.py``), mints a buyer session server-side, then GETs,
-with a bounded load client (threads + http.client):
+with a bounded load client: wrk (Debian package ``wrk``, C, one thread) when it is
+installed, else threads + http.client in Python. The Python client shares the 2 cores
+with the server and spends as much CPU per request as a light view does, which
+compresses the ratios; wrk leaves the cores to the server. Targets:
 
 * the portal's logged-in /billing/subscriptions;
 * /plain/subscriptions: the thinnest view (buyer id from the query string: no login,
@@ -24,7 +28,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import re
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -141,13 +147,63 @@ def measure(port: int, targets: list[tuple[str, str, dict[str, str]]],
     return {name: report(name, latencies[name], elapsed[name]) for name, _, _ in targets}
 
 
+def _wrk_ms(text: str, percentile: str) -> float:
+    found = re.search(rf"^\s*{percentile}%\s+([\d.]+)(us|ms|s)\b", text, re.MULTILINE)
+    if found is None:
+        raise RuntimeError(f"no {percentile}% latency in wrk output:\n{text}")
+    return float(found[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[found[2]]
+
+
+def measure_wrk(port: int, targets: list[tuple[str, str, dict[str, str]]],
+                args: argparse.Namespace) -> dict[str, tuple[float, float]]:
+    """Like ``measure`` with wrk: ``args.rounds`` rotating rounds of ``args.seconds`` each;
+    req/s over all rounds, p50/p99 the median of the rounds'."""
+    def run(path: str, headers: dict[str, str], seconds: int) -> tuple[int, float, str]:
+        command = ["wrk", "-t1", f"-c{args.concurrency}", f"-d{seconds}s", "--latency"]
+        for name, value in headers.items():
+            command += ["-H", f"{name}: {value}"]
+        out = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], check=True,
+                             capture_output=True, text=True, timeout=seconds + 60).stdout
+        if "Non-2xx" in out or "Socket errors" in out:
+            raise RuntimeError(f"{path}: errors under load:\n{out}")
+        done = re.search(r"(\d+) requests in ([\d.]+)(ms|s)", out)
+        if done is None:
+            raise RuntimeError(f"unexpected wrk output:\n{out}")
+        took = float(done[2]) / (1000 if done[3] == "ms" else 1)
+        return int(done[1]), took, out
+
+    for _, path, headers in targets:  # warm every worker's template and statement caches
+        run(path, headers, 2)
+    totals: dict[str, list[float]] = {name: [0.0, 0.0] for name, _, _ in targets}
+    p50s: dict[str, list[float]] = {name: [] for name in totals}
+    p99s: dict[str, list[float]] = {name: [] for name in totals}
+    for index in range(args.rounds):
+        for name, path, headers in targets[index % 3:] + targets[:index % 3]:
+            count, took, out = run(path, headers, args.seconds)
+            totals[name][0] += count
+            totals[name][1] += took
+            p50s[name].append(_wrk_ms(out, "50"))
+            p99s[name].append(_wrk_ms(out, "99"))
+    results = {}
+    for name, (requests, seconds) in totals.items():
+        rate, p50 = requests / seconds, statistics.median(p50s[name])
+        print(f"{name:<34} {int(requests):>6} req  {rate:8.1f} req/s  p50 {p50:6.2f} ms  "
+              f"p99 {statistics.median(p99s[name]):6.2f} ms")
+        results[name] = (rate, p50 / 1000)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--client", choices=("wrk", "python"),
+                        default="wrk" if shutil.which("wrk") else "python")
+    parser.add_argument("--seconds", type=int, default=5, help="per wrk round")
     args = parser.parse_args()
+    print(f"load client: {args.client}, concurrency {args.concurrency}, {args.rounds} rounds")
     port, secret = free_port(), secrets.token_urlsafe(32)
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as folder:
@@ -158,7 +214,7 @@ def main() -> None:
         server = start_gunicorn(port, env)
         try:
             cookie = {"Cookie": f"shop_portal={session_id}"}
-            results = measure(port, [
+            results = (measure_wrk if args.client == "wrk" else measure)(port, [
                 ("portal   /billing/subscriptions", "/billing/subscriptions", cookie),
                 ("plain    /plain/subscriptions", f"/plain/subscriptions?buyer={buyer_id}", {}),
                 ("merchant /merchant/subscriptions", "/merchant/subscriptions", cookie),
