@@ -144,9 +144,10 @@ def html_for(doc: InvoiceDocument, branding: Branding, *, for_pdf: bool = False,
         color=branding.primary_color, logo=logo, pre_line=pre_line,
         page_label=lambda: _page_label(translations.gettext, pages),
     )
-    # Escaped data cannot contain "<br/>"; every other newline becomes a
-    # space, as HTML would treat it.
-    return html.replace("\n", " ").replace("<br/>", "\n") if pre_line else html
+    # Escaped data cannot contain "<br/>"; every other line break (CR too: XML
+    # parsers read CR as LF) becomes a space, as HTML would treat it.
+    return (html.replace("\r", " ").replace("\n", " ").replace("<br/>", "\n") if pre_line
+            else html)
 
 
 def newline_breaks(doc: InvoiceDocument) -> bool:
