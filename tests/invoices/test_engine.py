@@ -157,3 +157,29 @@ def test_line_breaks_in_data_do_not_break_pre_line_cells() -> None:
                          DEMO_BRANDING, "en")
     html = render.html_for(doc, DEMO_BRANDING, for_pdf=True, pages=1)
     assert "Acme  Widgets Ltd Co" in html
+
+
+def test_renders_from_many_threads_leave_xhtml2pdf_stock() -> None:
+    """The stand-ins are installed and removed under xhtml2pdf's lock, so threads
+    rendering at once (ours and a stock conversion) never keep each other's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from xhtml2pdf import context as x_context
+    from xhtml2pdf import parser as x_parser
+
+    original_css = x_context.pisaContext._parseCSSSource
+    docs = [doc for locale in ("en", "de", "ja", "th") for doc in _documents(locale)]
+
+    def ours(doc: InvoiceDocument) -> bytes:
+        return render.pdf_for(doc, DEMO_BRANDING, strict=True)
+
+    def stock(_: int) -> bytes:
+        return engine.convert("<html><body><p>stock</p></body></html>", "", strict=False,
+                              fast=False)
+
+    with ThreadPoolExecutor(4) as pool:
+        ours_pdfs = list(pool.map(ours, docs * 2))
+        stock_pdfs = list(pool.map(stock, range(8)))
+    assert all(pdf.startswith(b"%PDF") for pdf in ours_pdfs + stock_pdfs)
+    assert x_parser.html5lib is html5lib
+    assert x_context.pisaContext._parseCSSSource is original_css

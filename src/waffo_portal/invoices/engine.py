@@ -183,14 +183,16 @@ def _speed_ups(html: str) -> Iterator[None]:
     from xhtml2pdf import document as x_document
     from xhtml2pdf import parser as x_parser
 
-    original_css = x_context.pisaContext._parseCSSSource
-    original_html5lib = x_parser.html5lib
     dom = _parse(html)
-
-    def parse_css(context: Any, text: str, source: str) -> Any:
-        return _PARSED_CSS.parse(original_css, context, text, source)
-
     with x_document._RENDER_LOCK:  # re-entered by pisaDocument: nobody else converts
+        # Read the originals under the lock: outside it another render may have its
+        # stand-ins installed, and restoring those would outlive that render.
+        original_css = x_context.pisaContext._parseCSSSource
+        original_html5lib = x_parser.html5lib
+
+        def parse_css(context: Any, text: str, source: str) -> Any:
+            return _PARSED_CSS.parse(original_css, context, text, source)
+
         x_parser.html5lib = _PreParsed(dom)
         x_context.pisaContext._parseCSSSource = parse_css
         try:
