@@ -97,7 +97,7 @@ def test_unexpected_errors_get_a_generic_500(buyer: PortalTestClient,
     def boom(*_args: object) -> object:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(overview, "summarize", boom)
+    monkeypatch.setattr(overview, "summaries", boom)
     with caplog.at_level(logging.ERROR, logger="waffo_portal.web"):
         answer = buyer.get("/")
     assert answer.status == 500

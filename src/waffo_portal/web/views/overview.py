@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from ..http import Response
 from ..page import Page
-from .subscriptions import summarize
+from .subscriptions import summaries
 
 LATEST_ORDERS = 5
 
 
 def overview(page: Page) -> Response:
     portal, buyer_id = page.portal, page.buyer_id
-    subscriptions = [summarize(page, s) for s in portal.list_subscriptions(buyer_id)
-                     if s.status.has_access]
+    subscriptions = [s for s in summaries(page) if s.subscription.status.has_access]
     orders = portal.list_orders(buyer_id, LATEST_ORDERS)
     return page.render("overview.html", subscriptions=subscriptions, orders=orders,
                        details=portal.get_billing_details(buyer_id))

@@ -36,12 +36,19 @@ class Summary:
     next_amount: Money | None  # None: no further bill (canceling or ended)
 
 
-def summarize(page: Page, subscription: Subscription, plan: Plan | None = None) -> Summary:
-    """``plan``: the subscription's plan if the caller has it already (the list page)."""
-    store = page.portal.store
-    plan = plan or store.get_plan(subscription.plan_id)
+def summarize(page: Page, subscription: Subscription) -> Summary:
+    return _summary(page, subscription, page.portal.store.get_plan(subscription.plan_id))
+
+
+def summaries(page: Page) -> list[Summary]:
+    """The buyer's subscriptions, newest first, their plans read with them."""
+    return [_summary(page, subscription, plan) for subscription, plan
+            in page.portal.list_subscriptions_with_plans(page.buyer_id)]
+
+
+def _summary(page: Page, subscription: Subscription, plan: Plan | None) -> Summary:
     change = subscription.scheduled_change
-    next_plan = store.get_plan(change.plan_id) if change else None
+    next_plan = page.portal.store.get_plan(change.plan_id) if change else None
     billed = next_plan or plan
     ends = subscription.status in (SubscriptionStatus.CANCELING, SubscriptionStatus.CANCELED,
                                    SubscriptionStatus.EXPIRED)
@@ -55,9 +62,7 @@ def new_key() -> str:
 
 
 def subscription_list(page: Page) -> Response:
-    subs = [summarize(page, s, plan)
-            for s, plan in page.portal.list_subscriptions_with_plans(page.buyer_id)]
-    return page.render("subscriptions.html", subscriptions=subs)
+    return page.render("subscriptions.html", subscriptions=summaries(page))
 
 
 def subscription_detail(page: Page, subscription_id: str) -> Response:
