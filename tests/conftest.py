@@ -12,7 +12,7 @@ def kit() -> PortalKit:
     return make_kit()
 
 
-SERVICE_MARKERS = ("postgres", "browser", "poppler")
+SERVICE_MARKERS = ("postgres", "browser", "poppler", "openssl")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -150,6 +150,7 @@ def certificate(tmp_path: Path) -> tuple[Path, Path]:
     return cert, key
 
 
+@pytest.mark.openssl
 def test_starttls_with_a_verified_certificate(certificate: tuple[Path, Path]) -> None:
     cert, key = certificate
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
