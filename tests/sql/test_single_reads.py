@@ -1,10 +1,15 @@
 """Reads outside atomic() are one statement on SQLite; inside it they join the transaction;
-inside reading() (a page view) they share one pooled connection."""
+inside reading() (a page view) they share one pooled connection.
+
+Statements are counted by SQLite itself (its trace callback), so reads that go straight
+to the driver's cursor (``Prepared``) are counted like the others.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import event
@@ -13,12 +18,22 @@ from waffo_portal import Buyer
 from waffo_portal.stores.sql import SqlStore
 
 
+def traced(store: SqlStore) -> list[str]:
+    """Every statement SQLite runs for ``store`` from now on (connections reopened)."""
+    statements: list[str] = []
+
+    def trace(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.set_trace_callback(lambda sql: statements.append(sql.strip()))
+
+    store.engine.dispose()
+    event.listen(store.engine, "connect", trace)
+    return statements
+
+
 def test_a_lone_read_sends_one_statement_and_reads_inside_atomic_join_it(tmp_path: Path) -> None:
     store = SqlStore.from_url(f"sqlite:///{tmp_path / 'reads.db'}", migrate=True)
     store.save_buyer(Buyer("b1", "a@example.com"))
-    statements: list[str] = []
-    event.listen(store.engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_a: statements.append(statement.strip()))
+    statements = traced(store)
     assert store.get_buyer("b1") == Buyer("b1", "a@example.com")
     assert len(statements) == 1 and statements[0].startswith("SELECT")
     statements.clear()
@@ -34,10 +49,8 @@ def test_reads_in_a_read_scope_share_one_connection_and_stay_single_statements(
     store = SqlStore.from_url(f"sqlite:///{tmp_path / 'reads.db'}", migrate=True)
     store.save_buyer(Buyer("b1", "a@example.com"))
     checkouts: list[object] = []
-    statements: list[str] = []
+    statements = traced(store)
     event.listen(store.engine.pool, "checkout", lambda *_a: checkouts.append(1))
-    event.listen(store.engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_a: statements.append(statement.strip()))
     with store.reading():
         assert not checkouts  # nothing is checked out until the first read
         for _ in range(3):
@@ -65,9 +78,7 @@ def test_subscriptions_page_reads_three_statements(tmp_path: Path) -> None:
     session = portal.confirm_login(parse_qs(urlsplit(link).query)["token"][0])
     client = PortalTestClient(PortalWebApp(portal))
     client.cookies[portal.config.cookie_name] = session.session_id
-    statements: list[str] = []
-    event.listen(store.engine, "before_cursor_execute",
-                 lambda _c, _cur, statement, *_a: statements.append(statement.strip()))
+    statements = traced(store)
     page = client.get("/subscriptions")
     assert page.status == 200 and "Pro" in page.text
     assert len(statements) == 3 and "JOIN" in statements[2]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Result, Select, Table, bindparam, select
@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from .engine import SINGLE_READ_OPTION, WRITE_OPTION, configure_sqlite
+from .prepared import Compiled, Prepared
 
 
 def lookup(table: Table, column: str) -> Select[Any]:
@@ -19,12 +20,14 @@ def lookup(table: Table, column: str) -> Select[Any]:
 
     Executed with ``key=…``, one statement object serves every call: SQLAlchemy then
     neither rebuilds the statement nor regenerates its cache key, which is about half
-    the cost of a primary-key read on SQLite.
+    the cost of a primary-key read on SQLite. Wrap it in ``Prepared`` for the page
+    views' reads.
     """
     return select(table).where(table.c[column] == bindparam("key"))
 
 
 _T = TypeVar("_T")
+_UNCOMPILED: Any = object()
 
 
 class _ThreadState(threading.local):
@@ -42,6 +45,7 @@ class SqlBase:
         self.engine = engine
         self._postgres = engine.dialect.name == "postgresql"
         self._local = _ThreadState()
+        self._compiled: dict[Prepared, Compiled | None] = {}
 
     # Transactions
     @contextmanager
@@ -96,10 +100,58 @@ class SqlBase:
                 shared.close()
 
     def _one(self, query: Any, **params: Any) -> Any:
+        if isinstance(query, Prepared):
+            rows = self._prepared_rows(query, params)
+            if rows is not None:
+                return rows[0] if rows else None
+            query = query.statement
         return self._read(query, params, Result.first)
 
     def _all(self, query: Any, **params: Any) -> Sequence[Any]:
+        if isinstance(query, Prepared):
+            rows = self._prepared_rows(query, params)
+            if rows is not None:
+                return rows
+            query = query.statement
         return self._read(query, params, Result.all)
+
+    def _prepared_rows(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Any] | None:
+        """``prepared``'s rows read on the driver's cursor; None: use ``_read`` instead
+        (inside atomic(), a statement the driver cannot take as is, or a driver error)."""
+        local = self._local
+        if local.conn is not None:
+            return None  # a write transaction reads the SQLAlchemy way
+        compiled = self._compiled.get(prepared, _UNCOMPILED)
+        if compiled is _UNCOMPILED:
+            compiled = self._compiled[prepared] = prepared.compile(self.engine.dialect)
+        if compiled is None:
+            return None
+        if local.reading:
+            return self._run_prepared(compiled, self._shared_connection(), params["key"])
+        with self.engine.connect() as conn:
+            return self._run_prepared(compiled, conn, params["key"])
+
+    def _run_prepared(self, compiled: Compiled, conn: Connection, key: object) -> list[Any] | None:
+        dbapi_connection = conn.connection.dbapi_connection
+        assert dbapi_connection is not None  # a checked-out connection has one
+        driver_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            return compiled.run(dbapi_connection, key)
+        except driver_error:
+            return None  # _read runs it again and reports the error the SQLAlchemy way
+        finally:
+            if self._postgres:  # psycopg began a transaction; end it as _read does
+                # A dead connection fails here too: _read's retry will invalidate it.
+                with suppress(driver_error):
+                    dbapi_connection.rollback()
+
+    def _shared_connection(self) -> Connection:
+        local = self._local
+        shared = local.shared
+        if shared is None:  # checked out on the first read, not when the block opens
+            shared = local.shared = self.engine.connect()
+            shared.execution_options(**{SINGLE_READ_OPTION: True})
+        return shared
 
     def _read(self, query: Any, params: Mapping[str, Any],
               fetch: Callable[[Result[Any]], _T]) -> _T:
@@ -117,10 +169,7 @@ class SqlBase:
             with self.engine.connect() as conn:
                 conn.execution_options(**{SINGLE_READ_OPTION: True})
                 return fetch(conn.execute(query, params or None))
-        shared = local.shared
-        if shared is None:  # checked out on the first read, not when the block opens
-            shared = local.shared = self.engine.connect()
-            shared.execution_options(**{SINGLE_READ_OPTION: True})
+        shared = self._shared_connection()
         try:
             return fetch(shared.execute(query, params or None))
         finally:

@@ -13,11 +13,12 @@ from ...models import AuditEvent
 from .. import codec
 from . import schema as t
 from .base import SqlBase, lookup
+from .prepared import Prepared
 
 # A key may vanish between our INSERT and SELECT (abandoned meanwhile): retry that often.
 _IDEMPOTENCY_RETRIES = 3
-_LOGIN_LINK = lookup(t.login_links, "id")
-_SESSION = lookup(t.sessions, "id_hash")  # read on every logged-in request
+_LOGIN_LINK = Prepared(lookup(t.login_links, "id"))
+_SESSION = Prepared(lookup(t.sessions, "id_hash"))  # read on every logged-in request
 
 
 class RecordsMixin(SqlBase):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any
 
 import attrs
@@ -38,27 +37,29 @@ from .. import codec
 from . import schema as t
 from .base import lookup
 from .engine import build_engine
+from .prepared import Prepared, row_type
 from .records import RecordsMixin
 
 # The reads behind every page, built once (see ``lookup``).
-_BUYER = lookup(t.buyers, "id")
-_BUYER_BY_EMAIL = lookup(t.buyers, "email_normalized").limit(1)
-_BILLING_DETAILS = lookup(t.billing_details, "buyer_id")
-_PLAN = lookup(t.plans, "id")
-_PLANS_OF_GROUP = lookup(t.plans, "product_group")
-_SUBSCRIPTION = lookup(t.subscriptions, "id")
-_SUBSCRIPTIONS_OF_BUYER = lookup(t.subscriptions, "buyer_id").order_by(
-    t.subscriptions.c.created_at.desc(), t.subscriptions.c.id.desc())
-# The subscriptions page: each subscription with its plan, plan columns as "p_<name>".
-_SUBSCRIPTIONS_WITH_PLANS = (
+_BUYER = Prepared(lookup(t.buyers, "id"))
+_BUYER_BY_EMAIL = Prepared(lookup(t.buyers, "email_normalized").limit(1))
+_BILLING_DETAILS = Prepared(lookup(t.billing_details, "buyer_id"))
+_PLAN = Prepared(lookup(t.plans, "id"))
+_PLANS_OF_GROUP = Prepared(lookup(t.plans, "product_group"))
+_SUBSCRIPTION = Prepared(lookup(t.subscriptions, "id"))
+_SUBSCRIPTIONS_OF_BUYER = Prepared(lookup(t.subscriptions, "buyer_id").order_by(
+    t.subscriptions.c.created_at.desc(), t.subscriptions.c.id.desc()))
+# The subscriptions page: each subscription with its plan, plan columns last, as "p_<name>".
+_SUBSCRIPTIONS_WITH_PLANS = Prepared(
     select(t.subscriptions, *(column.label(f"p_{column.name}") for column in t.plans.c))
     .select_from(t.subscriptions.outerjoin(t.plans, t.plans.c.id == t.subscriptions.c.plan_id))
     .where(t.subscriptions.c.buyer_id == bindparam("key"))
     .order_by(t.subscriptions.c.created_at.desc(), t.subscriptions.c.id.desc()))
-_ORDER = lookup(t.orders, "id")
-_PAYMENTS_OF_ORDER = lookup(t.payments, "order_id").order_by(
-    t.payments.c.created_at, t.payments.c.id)
-_INVOICE = lookup(t.invoices, "order_id")
+_PlanRow = row_type([column.name for column in t.plans.c])
+_ORDER = Prepared(lookup(t.orders, "id"))
+_PAYMENTS_OF_ORDER = Prepared(lookup(t.payments, "order_id").order_by(
+    t.payments.c.created_at, t.payments.c.id))
+_INVOICE = Prepared(lookup(t.invoices, "order_id"))
 
 
 class SqlStore(RecordsMixin):
@@ -121,9 +122,9 @@ class SqlStore(RecordsMixin):
     def list_subscriptions_with_plans(
             self, buyer_id: str) -> Sequence[tuple[Subscription, Plan | None]]:
         rows = self._all(_SUBSCRIPTIONS_WITH_PLANS, key=buyer_id)
-        return [(codec.subscription_from(r), None if r.p_id is None else codec.plan_from(
-            SimpleNamespace(**{name[2:]: value for name, value in r._mapping.items()
-                               if name.startswith("p_")}))) for r in rows]
+        plan_columns = len(_PlanRow._fields)
+        return [(codec.subscription_from(r), None if r.p_id is None
+                 else codec.plan_from(_PlanRow._make(r[-plan_columns:]))) for r in rows]
 
     def list_cancellations(self, since: datetime, until: datetime,
                            limit: int = 10_000) -> Sequence[Subscription]:
