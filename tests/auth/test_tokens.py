@@ -12,7 +12,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from waffo_portal import FrozenClock, InvalidToken, TokenExpired
 from waffo_portal.auth_models import LinkPurpose
 from waffo_portal.testing.factories import EPOCH
-from waffo_portal.tokens import Tokens
+from waffo_portal.tokens import Tokens, sha256_hex
 
 OLD_KEY = "old-secret-key-0123456789-0123456789-abcdef"
 NEW_KEY = "new-secret-key-0123456789-0123456789-abcdef"
@@ -130,3 +130,28 @@ def test_csrf_token_is_bound_and_expires(clock: FrozenClock) -> None:
     clock.advance(timedelta(hours=1, seconds=1))
     with pytest.raises(TokenExpired):
         tokens.check_csrf_token(token, "session-hash-1", max_age=timedelta(hours=1))
+
+
+def test_csrf_token_is_a_bare_signature_that_rotates_with_the_keys(clock: FrozenClock) -> None:
+    binding = "session:" + "a" * 64
+    token = Tokens((OLD_KEY,), clock).make_csrf_token(binding)
+    assert token.count(".") == 1 and sha256_hex(binding) not in token
+    assert len(base64.urlsafe_b64decode(token.split(".")[1] + "==")) == 32  # HMAC-SHA256
+    Tokens((OLD_KEY, NEW_KEY), clock).check_csrf_token(token, binding)
+    with pytest.raises(InvalidToken):
+        Tokens((NEW_KEY,), clock).check_csrf_token(token, binding)
+    stamp, signature = token.split(".")
+    for forged in (f"{stamp}x.{signature}", f"{stamp}.{signature[:-2]}", f".{signature}",
+                   f"{token}.{token}", "x" * 5000, "é.é"):
+        with pytest.raises(InvalidToken):
+            Tokens((OLD_KEY,), clock).check_csrf_token(forged, binding)
+
+
+def test_a_csrf_token_of_the_old_payload_format_is_refused(clock: FrozenClock) -> None:
+    """CSRF tokens used to be serialized payloads; a form left open across the upgrade is
+    refused (the buyer submits it again), never accepted unchecked."""
+    old = URLSafeTimedSerializer(
+        NEW_KEY, salt="waffo-portal/csrf/v1", signer_kwargs={"digest_method": hashlib.sha256},
+    ).dumps({"v": 1, "k": "csrf", "b": sha256_hex("nonce")})
+    with pytest.raises(InvalidToken):
+        Tokens((NEW_KEY,), FrozenClock(datetime.now(UTC))).check_csrf_token(old, "nonce")
