@@ -95,9 +95,9 @@ def test_postgres_reads_leave_no_transaction_open(pg_store: SqlStore) -> None:
     seeded = seed(pg_store)
     with seeded.reading():
         assert seeded.find_buyer_by_email("ada@example.com") is not None
-        shared = seeded._local.shared
-        assert shared is not None
-        driver = shared.connection.driver_connection
+        pooled = seeded._local.pooled
+        assert pooled is not None
+        driver = pooled.driver_connection
         assert driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE  # type: ignore[union-attr]
 
 

@@ -82,3 +82,18 @@ def test_subscriptions_page_reads_three_statements(tmp_path: Path) -> None:
     page = client.get("/subscriptions")
     assert page.status == 200 and "Pro" in page.text
     assert len(statements) == 3 and "JOIN" in statements[2]
+
+
+def test_prepared_and_sqlalchemy_reads_in_a_read_scope_share_its_connection(
+        tmp_path: Path) -> None:
+    store = SqlStore.from_url(f"sqlite:///{tmp_path / 'reads.db'}", migrate=True)
+    store.save_buyer(Buyer("b1", "a@example.com"))
+    checkouts: list[object] = []
+    event.listen(store.engine.pool, "checkout", lambda *_a: checkouts.append(1))
+    now = datetime.now(UTC)
+    with store.reading():
+        assert store.get_buyer("b1") is not None  # the driver's cursor
+        assert list(store.list_cancellations(now, now)) == []  # Connection.execute
+        assert store.get_buyer("b1") is not None
+    assert len(checkouts) == 1
+    assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]

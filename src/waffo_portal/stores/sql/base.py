@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, Result, Select, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.pool import PoolProxiedConnection
 
 from .engine import SINGLE_READ_OPTION, WRITE_OPTION, configure_sqlite
 from .prepared import Compiled, Prepared
@@ -33,7 +34,8 @@ _UNCOMPILED: Any = object()
 class _ThreadState(threading.local):
     conn: Connection | None = None  # the open atomic() transaction
     reading: bool = False  # inside reading()
-    shared: Connection | None = None  # reading()'s connection, once a read needed it
+    pooled: PoolProxiedConnection | None = None  # reading()'s connection, once a read needed it
+    shared: Connection | None = None  # the same, wrapped once a SQLAlchemy read needed it
 
 
 class SqlBase:
@@ -95,9 +97,12 @@ class SqlBase:
         try:
             yield
         finally:
-            shared, local.shared, local.reading = local.shared, None, False
+            shared, pooled = local.shared, local.pooled
+            local.shared, local.pooled, local.reading = None, None, False
             if shared is not None:
-                shared.close()
+                shared.close()  # returns ``pooled`` too
+            elif pooled is not None:
+                pooled.close()
 
     def _one(self, query: Any, **params: Any) -> Any:
         if isinstance(query, Prepared):
@@ -127,12 +132,16 @@ class SqlBase:
         if compiled is None:
             return None
         if local.reading:
-            return self._run_prepared(compiled, self._shared_connection(), params["key"])
-        with self.engine.connect() as conn:
-            return self._run_prepared(compiled, conn, params["key"])
+            return self._run_prepared(compiled, self._pooled_connection(), params["key"])
+        pooled = self.engine.raw_connection()
+        try:
+            return self._run_prepared(compiled, pooled, params["key"])
+        finally:
+            pooled.close()
 
-    def _run_prepared(self, compiled: Compiled, conn: Connection, key: object) -> list[Any] | None:
-        dbapi_connection = conn.connection.dbapi_connection
+    def _run_prepared(self, compiled: Compiled, pooled: PoolProxiedConnection,
+                      key: object) -> list[Any] | None:
+        dbapi_connection = pooled.dbapi_connection
         assert dbapi_connection is not None  # a checked-out connection has one
         driver_error = self.engine.dialect.loaded_dbapi.Error
         try:
@@ -145,11 +154,20 @@ class SqlBase:
                 with suppress(driver_error):
                     dbapi_connection.rollback()
 
+    def _pooled_connection(self) -> PoolProxiedConnection:
+        """reading()'s connection, checked out on the first read (not when the block opens).
+        Straight from the pool: prepared reads need no SQLAlchemy ``Connection``."""
+        local = self._local
+        if local.pooled is None:
+            local.pooled = self.engine.raw_connection()
+        return local.pooled
+
     def _shared_connection(self) -> Connection:
+        """reading()'s connection as a SQLAlchemy ``Connection``, for ``_read``."""
         local = self._local
         shared = local.shared
-        if shared is None:  # checked out on the first read, not when the block opens
-            shared = local.shared = self.engine.connect()
+        if shared is None:
+            shared = local.shared = Connection(self.engine, self._pooled_connection())
             shared.execution_options(**{SINGLE_READ_OPTION: True})
         return shared
 
