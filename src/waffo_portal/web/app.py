@@ -26,11 +26,12 @@ from markupsafe import Markup
 
 from ..auth_models import BuyerSession
 from ..exceptions import AuthenticationRequired, PortalError
-from ..i18n import choose_locale, normalize_locale
+from ..i18n import choose_locale, get_translations, normalize_locale
 from ..service import Portal
 from . import csrf, errors, sessions
 from .http import Request, Response
-from .page import Page, locale_choices, redirect_to
+from .messages import NAVIGATION
+from .page import DOMAIN, Page, locale_choices, redirect_to
 from .routes import Route, match
 from .security import secure_headers
 
@@ -55,6 +56,7 @@ class PortalWebApp:
             undefined=jinja2.StrictUndefined, auto_reload=False,
         )
         self._language_options: dict[str, Markup] = {}
+        self._navigation: dict[str, tuple[tuple[str, str, str], ...]] = {}
 
     def language_options(self, locale: str) -> Markup:
         """The language menu's ``<option>``s with ``locale`` selected.
@@ -69,6 +71,18 @@ class PortalWebApp:
             # autoescaped template output, already safe HTML
             found = Markup(template.render(locales=locale_choices(), locale=locale))  # noqa: S704
             self._language_options[locale] = found
+        return found
+
+    def navigation(self, locale: str) -> tuple[tuple[str, str, str], ...]:
+        """The layout's links as (href, label, portal path) in ``locale``, built once per
+        language (eight calls from the template were a tenth of the layout's cost)."""
+        found = self._navigation.get(locale)
+        if found is None:
+            translations = get_translations(locale, DOMAIN)
+            base = self.portal.config.base_path
+            found = tuple((f"{base}{path}", translations.gettext(label), path)
+                          for path, label in NAVIGATION)
+            self._navigation[locale] = found
         return found
 
     def handle(self, request: Request) -> Response:

@@ -219,6 +219,8 @@ class Response:
         return attrs.evolve(self, headers=[*self.headers, *added])
 
     def with_cookies(self, *cookies: Cookie) -> Response:
+        if not cookies:
+            return self
         return attrs.evolve(self, set_cookies=[*self.set_cookies, *cookies])
 
     def all_headers(self) -> list[tuple[str, str]]:

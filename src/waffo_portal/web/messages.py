@@ -79,6 +79,12 @@ STATUS_LABELS: Final = {
     "succeeded": N_("Succeeded"), "failed": N_("Failed"),
 }
 
+# The layout's navigation: (portal path, label).
+NAVIGATION: Final = (
+    ("/", N_("Overview")), ("/subscriptions", N_("Subscriptions")), ("/orders", N_("Orders")),
+    ("/billing-details", N_("Billing details")),
+)
+
 PERIOD_LABELS: Final = {
     "weekly": N_("per week"), "monthly": N_("per month"), "quarterly": N_("per quarter"),
     "yearly": N_("per year"),

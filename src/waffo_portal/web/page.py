@@ -89,6 +89,10 @@ class Page:
         return f"{full}?{urlencode(query)}" if query else full
 
     @property
+    def navigation(self) -> tuple[tuple[str, str, str], ...]:
+        return self.app.navigation(self.locale)
+
+    @property
     def language_options(self) -> Markup:
         return self.app.language_options(self.locale)
 
