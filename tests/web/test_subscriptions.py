@@ -153,3 +153,19 @@ def test_another_buyers_subscription_is_404(buyer: PortalTestClient, kit: Portal
     assert answer.status == 404
     assert kit.gateway.calls == 0
     assert kit.store.get_subscription("sub_x") == saved
+
+
+@pytest.mark.parametrize(("path", "current"), [("/", "/billing/"),
+                                               ("/subscriptions", "/billing/subscriptions"),
+                                               ("/orders", "/billing/orders")])
+def test_navigation_marks_the_current_section_in_the_buyers_language(
+        buyer: PortalTestClient, path: str, current: str) -> None:
+    english = buyer.get(path)
+    assert f'<a href="{current}" aria-current="page">' in english.text
+    assert english.text.count('aria-current="page"') == 1
+    for href, label in [("/billing/", "Overview"), ("/billing/subscriptions", "Subscriptions"),
+                        ("/billing/orders", "Orders"),
+                        ("/billing/billing-details", "Billing details")]:
+        assert f">{label}</a></li>" in english.text and f'<a href="{href}"' in english.text
+    japanese = buyer.get(path, query={"lang": "ja"})
+    assert ">概要</a></li>" in japanese.text and ">Overview</a>" not in japanese.text
