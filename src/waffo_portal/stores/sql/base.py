@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, Result, Select, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 
 from .engine import SINGLE_READ_OPTION, WRITE_OPTION, configure_sqlite
@@ -122,45 +123,79 @@ class SqlBase:
 
     def _prepared_rows(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Any] | None:
         """``prepared``'s rows read on the driver's cursor; None: use ``_read`` instead
-        (inside atomic(), a statement the driver cannot take as is, or a driver error)."""
+        (inside atomic(), on an instrumented engine, or a statement the driver cannot take
+        as is). A driver error is raised as ``Connection.execute`` would raise it."""
         local = self._local
-        if local.conn is not None:
-            return None  # a write transaction reads the SQLAlchemy way
+        if local.conn is not None or self._instrumented():
+            return None
         compiled = self._compiled.get(prepared, _UNCOMPILED)
         if compiled is _UNCOMPILED:
             compiled = self._compiled[prepared] = prepared.compile(self.engine.dialect)
         if compiled is None:
             return None
         if local.reading:
-            return self._run_prepared(compiled, self._pooled_connection(), params["key"])
+            return self._run_prepared(compiled, self._pooled_connection(), params["key"],
+                                      lost=self._drop_reading_connection)
         pooled = self.engine.raw_connection()
         try:
-            return self._run_prepared(compiled, pooled, params["key"])
+            return self._run_prepared(compiled, pooled, params["key"], lost=pooled.invalidate)
         finally:
-            pooled.close()
+            if pooled.dbapi_connection is not None:  # None: invalidated, already given back
+                pooled.close()
 
-    def _run_prepared(self, compiled: Compiled, pooled: PoolProxiedConnection,
-                      key: object) -> list[Any] | None:
-        dbapi_connection = pooled.dbapi_connection
-        assert dbapi_connection is not None  # a checked-out connection has one
-        driver_error = self.engine.dialect.loaded_dbapi.Error
+    def _instrumented(self) -> bool:
+        """Whether someone watches this engine's statements (tracing, APM, logging) or
+        rewrites them: then every read goes through SQLAlchemy, where they see it."""
+        engine = self.engine
+        dispatch = engine.dispatch
+        return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute
+                    or dispatch.before_execute or engine.echo
+                    or "schema_translate_map" in engine.get_execution_options())
+
+    def _run_prepared(self, compiled: Compiled, pooled: PoolProxiedConnection, key: object,
+                      lost: Callable[[BaseException], None]) -> list[Any]:
+        """Run on ``pooled``; on PostgreSQL end the transaction psycopg began, as ``_read``
+        does. A driver error is wrapped like SQLAlchemy's own, never retried (a timeout
+        is waited out once); a dropped connection is handed to ``lost``."""
+        dialect = self.engine.dialect
+        driver = pooled.dbapi_connection
         try:
-            return compiled.run(dbapi_connection, key)
-        except driver_error:
-            return None  # _read runs it again and reports the error the SQLAlchemy way
-        finally:
-            if self._postgres:  # psycopg began a transaction; end it as _read does
-                # A dead connection fails here too: _read's retry will invalidate it.
-                with suppress(driver_error):
-                    dbapi_connection.rollback()
+            if driver is None:
+                raise dialect.loaded_dbapi.InterfaceError("the connection is closed")
+            rows = compiled.run(driver, key)
+            if self._postgres:
+                driver.rollback()
+            return rows
+        except dialect.loaded_dbapi.Error as exc:
+            dropped = driver is None or dialect.is_disconnect(exc, driver, None)
+            if dropped:
+                lost(exc)
+            elif self._postgres and driver is not None:
+                with suppress(dialect.loaded_dbapi.Error):
+                    driver.rollback()  # leave the connection usable, as _read does
+            raise DBAPIError.instance(
+                compiled.sql, None, exc, dialect.loaded_dbapi.Error,
+                hide_parameters=self.engine.hide_parameters, connection_invalidated=dropped,
+                dialect=dialect) from exc
 
     def _pooled_connection(self) -> PoolProxiedConnection:
         """reading()'s connection, checked out on the first read (not when the block opens).
         Straight from the pool: prepared reads need no SQLAlchemy ``Connection``."""
         local = self._local
+        if local.shared is not None:
+            return local.shared.connection  # a fresh one if SQLAlchemy dropped a dead one
         if local.pooled is None:
             local.pooled = self.engine.raw_connection()
         return local.pooled
+
+    def _drop_reading_connection(self, error: BaseException) -> None:
+        """reading()'s connection died: discard it; the next read checks out another."""
+        local = self._local
+        if local.shared is not None:
+            local.shared.invalidate(error)  # the Connection reconnects on its next use
+        elif local.pooled is not None:
+            local.pooled.invalidate(error)  # given back to the pool and discarded
+            local.pooled = None
 
     def _shared_connection(self) -> Connection:
         """reading()'s connection as a SQLAlchemy ``Connection``, for ``_read``."""
