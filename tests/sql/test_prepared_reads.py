@@ -177,3 +177,24 @@ def test_a_connection_that_died_is_dropped_and_the_next_read_gets_another(
         assert seeded.get_buyer("demo1") is not None  # same scope, a new connection
         assert seeded.list_cancellations(NOW, NOW) == []  # and the SQLAlchemy reads too
     assert seeded.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_a_read_interrupted_mid_statement_discards_its_connection(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As SQLAlchemy does for a KeyboardInterrupt or a green-thread timeout: the
+    connection's state is unknown, so it is not given back to the pool for reuse."""
+    store = SqlStore.from_url(f"sqlite:///{tmp_path / 'interrupted.db'}", migrate=True)
+    invalidated: list[object] = []
+    event.listen(store.engine.pool, "invalidate", lambda *_a: invalidated.append(1))
+
+    def interrupted(self: Compiled, *_args: Any) -> Any:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Compiled, "run", interrupted)
+        with store.reading(), pytest.raises(KeyboardInterrupt):
+            store.get_buyer("b1")
+    assert invalidated == [1]
+    assert store.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    with store.reading():
+        assert store.get_buyer("b1") is None

@@ -177,6 +177,13 @@ class SqlBase:
                 compiled.sql, None, exc, dialect.loaded_dbapi.Error,
                 hide_parameters=self.engine.hide_parameters, connection_invalidated=dropped,
                 dialect=dialect) from exc
+        except BaseException as exc:
+            if not isinstance(exc, Exception):  # interrupted mid-statement (a signal, a
+                lost(exc)  # green-thread timeout): the connection's state is unknown
+            elif self._postgres and driver is not None:  # e.g. a value that failed to decode
+                with suppress(dialect.loaded_dbapi.Error):
+                    driver.rollback()
+            raise
 
     def _pooled_connection(self) -> PoolProxiedConnection:
         """reading()'s connection, checked out on the first read (not when the block opens).

@@ -17,7 +17,8 @@ needs no conversion, outside a write transaction. Any driver error falls back to
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -56,7 +57,8 @@ class Prepared:
         processors = [column.type.dialect_impl(dialect).result_processor(dialect, None)
                       for column in self.statement.selected_columns]
         return Compiled(
-            sql=sql, positional=dialect.positional, named=dict(defaults), fixed=fixed,
+            sql=sql, positional=dialect.positional, named=MappingProxyType(dict(defaults)),
+            fixed=fixed,
             key_at=key_at, row_type=self.row_type,
             converters=tuple((index, processor) for index, processor in enumerate(processors)
                              if processor is not None))
@@ -68,7 +70,7 @@ class Compiled:
 
     sql: str
     positional: bool
-    named: dict[str, Any]  # every bound value by name (pyformat/named drivers)
+    named: Mapping[str, Any]  # every bound value by name (pyformat/named drivers)
     fixed: tuple[Any, ...]  # every bound value in order (qmark/format drivers)
     key_at: tuple[int, ...]  # where ``key`` goes in ``fixed``
     row_type: Any
