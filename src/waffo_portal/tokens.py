@@ -41,12 +41,13 @@ class TokenKind(enum.StrEnum):
     CSRF = "csrf"
 
 
-_SALTS: dict[TokenKind, str] = {kind: f"waffo-portal/{kind.value}/v1" for kind in TokenKind}
-_CSRF_SALT = "waffo-portal/csrf/v2"  # v1 tokens were serialized payloads: they never verify
 _LINK_KINDS: dict[LinkPurpose, TokenKind] = {
     LinkPurpose.EMAIL_LOGIN: TokenKind.LOGIN_LINK,
     LinkPurpose.MERCHANT_SESSION: TokenKind.MERCHANT_LINK,
 }
+_SALTS: dict[TokenKind, str] = {kind: f"waffo-portal/{kind.value}/v1"
+                                for kind in _LINK_KINDS.values()}
+_CSRF_SALT = "waffo-portal/csrf/v2"  # v1 tokens were serialized payloads: they never verify
 
 
 @attrs.frozen
@@ -84,7 +85,7 @@ class Tokens:
         self._serializers = {kind: URLSafeTimedSerializer(
             keys, salt=_SALTS[kind], signer=signer,
             signer_kwargs={"digest_method": hashlib.sha256},
-        ) for kind in _LINK_KINDS.values()}
+        ) for kind in _SALTS}
         self._csrf_signer = signer(keys, salt=_CSRF_SALT, digest_method=hashlib.sha256)
 
     def _serializer(self, kind: TokenKind) -> URLSafeTimedSerializer:

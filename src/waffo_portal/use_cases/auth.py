@@ -32,7 +32,7 @@ from ..mail.login_email import login_email
 from ..mail.message import EmailMessage
 from ..models import Buyer
 from ..redirects import check_return_url, default_page, safe_return_path
-from ..tokens import LinkClaims, Tokens, sha256_hex
+from ..tokens import LinkClaims, sha256_hex
 
 log = logging.getLogger("waffo_portal.auth")
 
@@ -61,10 +61,6 @@ class NewSession:
     buyer_id: str
     return_to: str
     expires_at: datetime
-
-
-def tokens(deps: Deps) -> Tokens:
-    return deps.tokens
 
 
 def normalize_email(email: str) -> str:
@@ -149,7 +145,7 @@ def _issue_link(deps: Deps, buyer: Buyer, purpose: LinkPurpose, return_to: str,
             # a newer emailed link replaces older ones (merchant links live on their own)
             deps.store.revoke_login_links(buyer.id, now)
         deps.store.save_login_link(link)
-    return link, tokens(deps).sign_link(purpose, buyer.id, raw_id)
+    return link, deps.tokens.sign_link(purpose, buyer.id, raw_id)
 
 
 def _send_or_revoke(deps: Deps, buyer: Buyer, link: LoginLink, message: EmailMessage) -> None:
@@ -192,7 +188,7 @@ def create_login_link(deps: Deps, buyer_id: str, return_url: str = "") -> str:
 def _verify(deps: Deps, token: str) -> tuple[LinkClaims, LoginLink]:
     """Signature, age, and the stored link's state; raises the matching InvalidToken."""
     config = deps.config
-    claims = tokens(deps).read_any_link(token, {
+    claims = deps.tokens.read_any_link(token, {
         LinkPurpose.EMAIL_LOGIN: config.link_lifetime,
         LinkPurpose.MERCHANT_SESSION: config.merchant_link_lifetime,
     })
