@@ -26,7 +26,7 @@ HEADER = ("# waffo-portal translations.\n"
           "# Source strings: scripts/i18n.py extract; see docs/invoices.md.")
 sys.path.insert(0, str(ROOT / "src"))
 
-from waffo_portal.config import SUPPORTED_LOCALES  # noqa: E402
+from waffo_portal.core.config import SUPPORTED_LOCALES  # noqa: E402
 
 
 def pot_path(domain: str) -> Path:

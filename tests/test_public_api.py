@@ -28,7 +28,7 @@ def test_lazy_table_matches_the_typed_imports_and_all() -> None:
 
 
 def test_every_public_name_resolves_to_its_defining_object() -> None:
-    from waffo_portal.money import Money
+    from waffo_portal.core.money import Money
     from waffo_portal.service import Portal
 
     namespace: dict[str, object] = {}
@@ -46,7 +46,8 @@ def test_unknown_name_is_an_attribute_error() -> None:
 def test_importing_the_invoice_renderer_skips_unrelated_modules() -> None:
     code = ("import sys; import waffo_portal.invoices; "
             "print(' '.join(m for m in ('waffo_portal.service', 'waffo_portal.mail', "
-            "'waffo_portal.billing', 'waffo_portal.stores.memory') if m in sys.modules))")
+            "'waffo_portal.core.billing_details', 'waffo_portal.stores.memory') "
+            "if m in sys.modules))")
     src = str(Path(waffo_portal.__file__).resolve().parent.parent)
     out = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {src!r}); {code}"],
                          capture_output=True, text=True, check=True).stdout.strip()

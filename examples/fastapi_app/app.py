@@ -18,7 +18,7 @@ from waffo_portal import ConsoleMailer, MemoryStore, Portal, PortalConfig, TestG
 from waffo_portal.clock import SystemClock
 from waffo_portal.demo import DEMO_BRANDING, seed_demo
 from waffo_portal.integrations.starlette import PortalASGIApp
-from waffo_portal.protocols import Clock, Mailer, Store
+from waffo_portal.ports import Clock, Mailer, Store
 from waffo_portal.web import PortalWebApp
 
 HERE = Path(__file__).parent

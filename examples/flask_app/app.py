@@ -16,7 +16,7 @@ from waffo_portal import ConsoleMailer, FrozenClock, MemoryStore, TestGateway
 from waffo_portal.clock import SystemClock
 from waffo_portal.demo import DEMO_BRANDING, seed_demo
 from waffo_portal.integrations.flask import WaffoPortal
-from waffo_portal.protocols import Clock, Mailer, Store
+from waffo_portal.ports import Clock, Mailer, Store
 
 HERE = Path(__file__).parent
 DEMO_EMAIL = "ada@example.com"  # the shop's signed-in customer in this example

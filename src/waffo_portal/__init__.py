@@ -6,10 +6,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ below
-    from .billing import TaxLine, tax_id_display, validate_billing_details
     from .clock import FrozenClock, SystemClock
-    from .config import SUPPORTED_LOCALES, Branding, PortalConfig
-    from .exceptions import (
+    from .core.billing_details import TaxLine, tax_id_display, validate_billing_details
+    from .core.charges import ChargeResult
+    from .core.config import SUPPORTED_LOCALES, Branding, PortalConfig
+    from .core.exceptions import (
         AuthenticationRequired,
         ConfigurationError,
         Conflict,
@@ -28,8 +29,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ below
         TokenUsed,
         ValidationError,
     )
-    from .mail import ConsoleMailer, EmailMessage, MemoryMailer, SmtpMailer
-    from .models import (
+    from .core.models import (
         AuditEvent,
         BillingDetails,
         BillingPeriod,
@@ -51,9 +51,10 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ below
         Subscription,
         SubscriptionStatus,
     )
-    from .money import Money
-    from .payments import ChargeResult, GatewayMode, TestGateway
-    from .proration import ChangeKind, PlanChangeQuote, quote_plan_change
+    from .core.money import Money
+    from .core.proration import ChangeKind, PlanChangeQuote, quote_plan_change
+    from .mail import ConsoleMailer, EmailMessage, MemoryMailer, SmtpMailer
+    from .payments import GatewayMode, TestGateway
     from .service import Portal
     from .stores.memory import MemoryStore
     from .use_cases.auth import LoginPreview, NewSession
@@ -63,25 +64,26 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ below
 # only renders invoices starts faster. Keep this table and the imports above
 # in step; tests/test_public_api.py checks both against __all__.
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    ".billing": ("TaxLine", "tax_id_display", "validate_billing_details"),
+    ".core.billing_details": ("TaxLine", "tax_id_display", "validate_billing_details"),
     ".clock": ("FrozenClock", "SystemClock"),
-    ".config": ("SUPPORTED_LOCALES", "Branding", "PortalConfig"),
-    ".exceptions": (
+    ".core.config": ("SUPPORTED_LOCALES", "Branding", "PortalConfig"),
+    ".core.exceptions": (
         "AuthenticationRequired", "ConfigurationError", "Conflict", "DeliveryFailed",
         "IdempotencyKeyReused", "InvalidToken", "NotFound", "PaymentDeclined", "PaymentFailed",
         "PaymentTimeout", "PermissionDenied", "PlanChangeNotAllowed", "PortalError", "RateLimited",
         "TokenExpired", "TokenUsed", "ValidationError",
     ),
     ".mail": ("ConsoleMailer", "EmailMessage", "MemoryMailer", "SmtpMailer"),
-    ".models": (
+    ".core.models": (
         "AuditEvent", "BillingDetails", "BillingPeriod", "Buyer", "Cancellation",
         "CancellationReason", "Invoice", "LineItem", "Order", "OrderKind", "OrderStatus",
         "Payment", "PaymentMethod", "PaymentStatus", "Plan", "PortalEvent", "Refund",
         "ScheduledChange", "Subscription", "SubscriptionStatus",
     ),
-    ".money": ("Money",),
-    ".payments": ("ChargeResult", "GatewayMode", "TestGateway"),
-    ".proration": ("ChangeKind", "PlanChangeQuote", "quote_plan_change"),
+    ".core.money": ("Money",),
+    ".core.charges": ("ChargeResult",),
+    ".payments": ("GatewayMode", "TestGateway"),
+    ".core.proration": ("ChangeKind", "PlanChangeQuote", "quote_plan_change"),
     ".service": ("Portal",),
     ".stores.memory": ("MemoryStore",),
     ".use_cases.auth": ("LoginPreview", "NewSession"),

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from .cli_commands import COMMANDS, CliError
-from .exceptions import PortalError
+from .core.exceptions import PortalError
 
 
 def build_parser() -> argparse.ArgumentParser:

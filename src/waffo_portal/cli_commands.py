@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .config import SUPPORTED_LOCALES
+from .core.config import SUPPORTED_LOCALES
 from .service import Portal
 
 Subparsers = Any  # argparse's _SubParsersAction is private

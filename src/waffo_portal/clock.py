@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from .models import utc
+from .core.models import utc
 
 
 class SystemClock:

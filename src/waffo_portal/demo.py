@@ -16,9 +16,8 @@ from fractions import Fraction
 import attrs
 
 from .clock import SystemClock
-from .config import Branding, PortalConfig
-from .mail.console import ConsoleMailer
-from .models import (
+from .core.config import Branding, PortalConfig
+from .core.models import (
     BillingDetails,
     BillingPeriod,
     Buyer,
@@ -37,10 +36,11 @@ from .models import (
     SubscriptionStatus,
     add_months,
 )
-from .money import Money
-from .orders import inclusive_tax
+from .core.money import Money
+from .core.tax import inclusive_tax
+from .mail.console import ConsoleMailer
 from .payments import TestGateway
-from .protocols import Store
+from .ports import Store
 from .service import Portal
 
 DEMO_BRANDING = Branding(

@@ -14,8 +14,8 @@ from typing import Any, TextIO
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from .core.exceptions import PortalError
 from .demo import DEMO_ACCOUNTS, demo_portal
-from .exceptions import PortalError
 from .service import Portal
 from .web import PortalWebApp, PortalWSGIApp
 from .web.wsgi import StartResponse

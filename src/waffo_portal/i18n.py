@@ -24,7 +24,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from .config import SUPPORTED_LOCALES
+from .core.config import SUPPORTED_LOCALES
 
 DEFAULT_LOCALE: Final = "en"
 RTL_LANGUAGES: Final = frozenset({"ar", "he", "fa", "ur"})

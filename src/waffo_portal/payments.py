@@ -1,4 +1,4 @@
-"""Charge results and a scriptable test gateway for merchants' tests and the demo."""
+"""A scriptable test gateway for merchants' tests and the demo."""
 
 from __future__ import annotations
 
@@ -10,14 +10,9 @@ from urllib.parse import urlencode
 
 import attrs
 
-from .exceptions import PaymentDeclined, PaymentTimeout
-from .money import Money
-
-
-@attrs.frozen
-class ChargeResult:
-    reference: str  # the provider's id of the charge
-    amount: Money
+from .core.charges import ChargeResult
+from .core.exceptions import PaymentDeclined, PaymentTimeout
+from .core.money import Money
 
 
 @attrs.frozen

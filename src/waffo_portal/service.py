@@ -10,17 +10,18 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 
-from . import billing as billing_rules
-from .auth_models import BuyerSession
-from .billing import TaxLine
 from .clock import SystemClock
-from .config import PortalConfig
-from .context import Deps, NullEventSink
-from .models import BillingDetails, Invoice, Order, Payment, Plan, Subscription
-from .proration import PlanChangeQuote
-from .protocols import Clock, EventSink, Mailer, PaymentGateway, ReadScope, Store, SubscriptionPlans
-from .use_cases import auth, billing, invoices, renewals, reports, subscriptions
+from .core import billing_details as billing_rules
+from .core.auth_models import BuyerSession
+from .core.billing_details import TaxLine
+from .core.config import PortalConfig
+from .core.models import BillingDetails, Invoice, Order, Payment, Plan, Subscription
+from .core.proration import PlanChangeQuote
+from .ports import Clock, EventSink, Mailer, PaymentGateway, ReadScope, Store, SubscriptionPlans
+from .use_cases import auth, invoices, renewals, reports, subscriptions
+from .use_cases import billing_details as billing
 from .use_cases.auth import LoginPreview, NewSession
+from .use_cases.context import Deps, NullEventSink
 from .use_cases.renewals import DueReport
 from .use_cases.reports import CancellationReport
 from .use_cases.subscriptions import ChangeOutcome
@@ -155,7 +156,7 @@ class Portal:
                                               revise_invoice_order_id=revise_invoice_order_id)
 
     def tax_summary(self, buyer_id: str, limit: int = 20) -> list[TaxLine]:
-        return billing_rules.tax_summary(self.store, buyer_id, limit)
+        return billing.tax_summary(self.store, buyer_id, limit)
 
     def countries(self, locale: str | None = None) -> list[tuple[str, str]]:
         return billing_rules.countries(locale or self.config.default_locale)

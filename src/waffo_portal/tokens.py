@@ -26,9 +26,9 @@ from typing import Any
 import attrs
 from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from .auth_models import LinkPurpose
-from .exceptions import InvalidToken, TokenExpired
-from .protocols import Clock
+from .core.auth_models import LinkPurpose
+from .core.exceptions import InvalidToken, TokenExpired
+from .ports import Clock
 
 TOKEN_VERSION = 1
 MAX_TOKEN_LENGTH = 1024  # ours are ~150 characters; refuse junk before parsing it

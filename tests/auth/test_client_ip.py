@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from waffo_portal.client_ip import client_ip, rate_limit_key
+from waffo_portal.core.client_ip import client_ip, rate_limit_key
 from waffo_portal.testing import PortalKit
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from waffo_portal import NotFound, TokenExpired, TokenUsed, ValidationError
-from waffo_portal.auth_models import LinkPurpose
-from waffo_portal.redirects import check_return_url, safe_return_path
+from waffo_portal.core.auth_models import LinkPurpose
+from waffo_portal.core.redirects import check_return_url, safe_return_path
 from waffo_portal.testing import PortalKit
 from waffo_portal.testing.factories import test_config
 

@@ -16,7 +16,7 @@ from waffo_portal import (
     TokenExpired,
     TokenUsed,
 )
-from waffo_portal.auth_models import LinkPurpose
+from waffo_portal.core.auth_models import LinkPurpose
 from waffo_portal.testing import PortalKit
 from waffo_portal.tokens import Tokens
 

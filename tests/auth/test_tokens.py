@@ -10,7 +10,7 @@ import pytest
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from waffo_portal import FrozenClock, InvalidToken, TokenExpired
-from waffo_portal.auth_models import LinkPurpose
+from waffo_portal.core.auth_models import LinkPurpose
 from waffo_portal.testing.factories import EPOCH
 from waffo_portal.tokens import Tokens, sha256_hex
 

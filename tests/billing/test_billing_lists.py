@@ -1,7 +1,7 @@
 
 
 def test_display_names_for_codes() -> None:
-    from waffo_portal.billing import country_name, subdivision_name
+    from waffo_portal.core.billing_details import country_name, subdivision_name
 
     assert country_name("JP", "ja") == "日本"
     assert country_name("DE", "fr") == "Allemagne"

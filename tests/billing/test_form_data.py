@@ -8,11 +8,12 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from waffo_portal.billing import countries, subdivisions, tax_summary
-from waffo_portal.models import BillingDetails, OrderStatus
-from waffo_portal.money import Money
+from waffo_portal.core.billing_details import countries, subdivisions
+from waffo_portal.core.models import BillingDetails, OrderStatus
+from waffo_portal.core.money import Money
 from waffo_portal.testing import PortalKit
 from waffo_portal.testing.factories import EPOCH, sample_order
+from waffo_portal.use_cases.billing_details import tax_summary
 
 
 def test_countries_are_localised_and_sorted() -> None:
@@ -84,7 +85,7 @@ def test_tax_summary_lists_charged_orders_newest_first(kit: PortalKit) -> None:
 
 
 def test_form_hints_for_required_fields() -> None:
-    from waffo_portal.billing import needs_postal_code, needs_state, uses_postal_code
+    from waffo_portal.core.billing_details import needs_postal_code, needs_state, uses_postal_code
 
     assert needs_state("us") and not needs_state("DE")
     assert needs_postal_code("DE") and not needs_postal_code("IE") and not needs_postal_code("AE")

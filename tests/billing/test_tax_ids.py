@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from stdnum.eu import vat as eu_vat
 
-from waffo_portal.billing import MESSAGES, validate_billing_details
-from waffo_portal.exceptions import ValidationError
-from waffo_portal.tax_ids import EU_VAT_PREFIXES, NATIONAL_SCHEMES, tax_id_display
+from waffo_portal.core.billing_details import MESSAGES, validate_billing_details
+from waffo_portal.core.exceptions import ValidationError
+from waffo_portal.core.tax_ids import EU_VAT_PREFIXES, NATIONAL_SCHEMES, tax_id_display
 
 # Postal codes that fit, so only the tax id decides.
 POSTAL = {"DE": "10115", "FR": "75001", "IT": "20121", "ES": "28013", "NL": "1012 AB",

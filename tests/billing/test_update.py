@@ -8,9 +8,9 @@ import attrs
 import pytest
 
 from waffo_portal import Portal
-from waffo_portal.billing import MESSAGES
-from waffo_portal.exceptions import NotFound, ValidationError
-from waffo_portal.models import AuditEvent, BillingDetails, Invoice, PortalEvent
+from waffo_portal.core.billing_details import MESSAGES
+from waffo_portal.core.exceptions import NotFound, ValidationError
+from waffo_portal.core.models import AuditEvent, BillingDetails, Invoice, PortalEvent
 from waffo_portal.stores.memory import MemoryStore
 from waffo_portal.testing import PortalKit, make_kit
 from waffo_portal.testing.factories import EPOCH, sample_order, test_config

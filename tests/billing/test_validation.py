@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from waffo_portal.billing import (
+from waffo_portal.core.billing_details import (
     MAX_LENGTHS,
     MESSAGES,
     STATE_REQUIRED,
     validate_billing_details,
 )
-from waffo_portal.exceptions import ValidationError
-from waffo_portal.models import BillingDetails
+from waffo_portal.core.exceptions import ValidationError
+from waffo_portal.core.models import BillingDetails
 
 
 def errors_of(raw: dict[str, str]) -> dict[str, str]:

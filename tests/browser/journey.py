@@ -11,7 +11,7 @@ import attrs
 from pypdf import PdfReader
 
 from waffo_portal import FrozenClock, MemoryMailer
-from waffo_portal.protocols import Store
+from waffo_portal.ports import Store
 
 from .conftest import ARTIFACTS
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from waffo_portal import MemoryStore, PaymentStatus, SubscriptionStatus
-from waffo_portal.billing import validate_billing_details
+from waffo_portal.core.billing_details import validate_billing_details
 from waffo_portal.demo import DEMO_ACCOUNTS, seed_demo
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from waffo_portal import MemoryStore
-from waffo_portal.protocols import Store
+from waffo_portal.ports import Store
 from waffo_portal.testing.contract import StoreContract
 
 

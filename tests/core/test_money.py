@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 from waffo_portal import Money, ValidationError
-from waffo_portal.money import CurrencyMismatch, currency_exponent
+from waffo_portal.core.money import CurrencyMismatch, currency_exponent
 
 
 @pytest.mark.parametrize(("currency", "exponent"), [("JPY", 0), ("USD", 2), ("EUR", 2),

@@ -6,7 +6,7 @@ import pytest
 from django.db import connections
 
 from waffo_portal.integrations.django.store import DjangoStore
-from waffo_portal.protocols import Store
+from waffo_portal.ports import Store
 from waffo_portal.testing import contract
 from waffo_portal.testing.contract import StoreContract
 

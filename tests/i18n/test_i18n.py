@@ -6,7 +6,7 @@ from importlib import resources
 import pytest
 from babel.messages.pofile import read_po
 
-from waffo_portal.config import SUPPORTED_LOCALES
+from waffo_portal.core.config import SUPPORTED_LOCALES
 from waffo_portal.i18n import (
     babel_locale,
     babel_locale_name,

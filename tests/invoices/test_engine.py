@@ -16,7 +16,7 @@ import attrs
 import html5lib
 import pytest
 
-from waffo_portal.config import SUPPORTED_LOCALES, Branding
+from waffo_portal.core.config import SUPPORTED_LOCALES, Branding
 from waffo_portal.invoices import engine, render
 from waffo_portal.invoices.demo import DEMO_BRANDING, demo_records
 from waffo_portal.invoices.document import InvoiceDocument, build_document

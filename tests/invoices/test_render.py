@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 import attrs
 import pytest
 
-from waffo_portal.config import SUPPORTED_LOCALES, Branding
-from waffo_portal.exceptions import MissingGlyphs
+from waffo_portal.core.config import SUPPORTED_LOCALES, Branding
+from waffo_portal.core.exceptions import MissingGlyphs
+from waffo_portal.core.models import BillingDetails
 from waffo_portal.i18n import get_translations
 from waffo_portal.invoices import engine, render
 from waffo_portal.invoices.demo import DEMO_BRANDING, DEMO_BUYERS, demo_records
 from waffo_portal.invoices.document import build_document, reverse_charge_applies
-from waffo_portal.models import BillingDetails
 
 from .helpers import BASE14, fonts_drawing_text, pdf_fonts, pdf_text, squash
 

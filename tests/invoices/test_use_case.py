@@ -4,7 +4,7 @@ import attrs
 import pytest
 
 from waffo_portal.cli import main
-from waffo_portal.exceptions import NotFound
+from waffo_portal.core.exceptions import NotFound
 from waffo_portal.testing import PortalKit
 from waffo_portal.testing.factories import EPOCH, sample_order
 

@@ -24,7 +24,7 @@ from waffo_portal import (
     TestGateway,
     ValidationError,
 )
-from waffo_portal.auth_models import LinkPurpose, LoginLink
+from waffo_portal.core.auth_models import LinkPurpose, LoginLink
 from waffo_portal.stores.sql import SqlStore
 from waffo_portal.testing import make_kit, sample_subscription
 from waffo_portal.testing.factories import EPOCH, test_config

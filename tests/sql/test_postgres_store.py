@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from waffo_portal.protocols import Store
+from waffo_portal.ports import Store
 from waffo_portal.stores.sql import SqlStore
 from waffo_portal.testing.contract import StoreContract
 

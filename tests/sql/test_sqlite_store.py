@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from waffo_portal.protocols import Store
+from waffo_portal.ports import Store
 from waffo_portal.stores.sql import SqlStore
 from waffo_portal.testing.contract import StoreContract
 

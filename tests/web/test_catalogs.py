@@ -11,8 +11,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from waffo_portal.billing import MESSAGES
-from waffo_portal.config import SUPPORTED_LOCALES
+from waffo_portal.core.billing_details import MESSAGES
+from waffo_portal.core.config import SUPPORTED_LOCALES
 from waffo_portal.i18n import get_translations
 from waffo_portal.web.messages import CORE_MESSAGES, PERIOD_LABELS, REASON_LABELS, STATUS_LABELS
 

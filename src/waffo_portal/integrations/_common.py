@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..config import PortalConfig
-from ..exceptions import ConfigurationError
+from ..core.config import PortalConfig
+from ..core.exceptions import ConfigurationError
 
 
 def missing_framework(module: str, framework: str, extra: str) -> ImportError:

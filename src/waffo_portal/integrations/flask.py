@@ -23,7 +23,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 
 import jinja2
 
-from ..protocols import Clock, EventSink, Mailer, PaymentGateway, Store
+from ..ports import Clock, EventSink, Mailer, PaymentGateway, Store
 from ..service import Portal
 from ..web import PortalWebApp, Request, Response
 from ..web.http import MAX_FORM_BYTES

@@ -17,8 +17,8 @@ from types import TracebackType
 
 import attrs
 
-from ..config import Branding
-from ..models import Invoice, Order, Payment
+from ..core.config import Branding
+from ..core.models import Invoice, Order, Payment
 from . import fonts, render
 
 _RENDERERS = {

@@ -9,9 +9,8 @@ from typing import Final
 
 import attrs
 
-from ..config import Branding
-from ..i18n import normalize_locale
-from ..models import (
+from ..core.config import Branding
+from ..core.models import (
     BillingDetails,
     Invoice,
     LineItem,
@@ -22,7 +21,8 @@ from ..models import (
     PaymentMethod,
     PaymentStatus,
 )
-from ..money import Money
+from ..core.money import Money
+from ..i18n import normalize_locale
 
 ISSUED: Final = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
 

@@ -18,9 +18,8 @@ import pycountry
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-from ..config import Branding
-from ..i18n import babel_locale, babel_locale_name, normalize_locale, text_direction
-from ..models import (
+from ..core.config import Branding
+from ..core.models import (
     BillingDetails,
     Buyer,
     Invoice,
@@ -30,6 +29,7 @@ from ..models import (
     Payment,
     PaymentStatus,
 )
+from ..i18n import babel_locale, babel_locale_name, normalize_locale, text_direction
 
 #: Bump whenever a template or this module changes what a document looks like.
 TEMPLATE_VERSION: Final = "4"

@@ -40,7 +40,7 @@ from xml.dom import expatbuilder
 from xml.dom.minidom import Document
 from xml.parsers.expat import ExpatError
 
-from ..exceptions import MissingGlyphs
+from ..core.exceptions import MissingGlyphs
 from . import fonts
 
 log = logging.getLogger("waffo_portal.invoices")

@@ -23,7 +23,7 @@ from typing import Any, Final
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont, makeToUnicodeCMap
 
-from waffo_portal.invoices.shaping import THAI_PUA_TO_CHAR
+from .shaping import THAI_PUA_TO_CHAR
 
 LATIN: Final = "WaffoSans"
 THAI: Final = "WaffoSansThai"

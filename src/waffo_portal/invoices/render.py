@@ -22,10 +22,10 @@ from typing import Final
 import jinja2
 from markupsafe import Markup, escape
 
-from ..config import Branding
-from ..exceptions import MissingGlyphs
+from ..core.config import Branding
+from ..core.exceptions import MissingGlyphs
+from ..core.models import Buyer, Invoice, Order, Payment
 from ..i18n import get_translations
-from ..models import Buyer, Invoice, Order, Payment
 from . import engine, fonts
 from .document import InvoiceDocument, build_document
 from .engine import BLANK_IMAGE, LOGO_URI, make_link_callback

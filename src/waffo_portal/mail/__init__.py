@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..core.email import EmailMessage
 from .console import ConsoleMailer
 from .memory import MemoryMailer
-from .message import EmailMessage
 from .smtp import SmtpMailer
 
 __all__ = ["ConsoleMailer", "EmailMessage", "MemoryMailer", "SmtpMailer"]

@@ -10,7 +10,7 @@ import sys
 import threading
 from typing import TextIO
 
-from .message import EmailMessage
+from ..core.email import EmailMessage
 
 
 class ConsoleMailer:

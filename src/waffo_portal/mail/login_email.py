@@ -12,9 +12,9 @@ from functools import cache
 
 import jinja2
 
-from ..config import Branding
+from ..core.config import Branding
+from ..core.email import EmailMessage
 from ..i18n import get_translations, normalize_locale, text_direction
-from .message import EmailMessage
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 DOMAIN = "portal"  # the email's strings live in the portal UI's gettext catalogs

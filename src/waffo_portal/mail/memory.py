@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import threading
 
-from ..exceptions import DeliveryFailed
-from .message import EmailMessage
+from ..core.email import EmailMessage
+from ..core.exceptions import DeliveryFailed
 
 
 class MemoryMailer:

@@ -14,8 +14,8 @@ import smtplib
 import ssl
 from typing import Literal
 
-from ..exceptions import ConfigurationError, DeliveryFailed
-from .message import EmailMessage
+from ..core.email import EmailMessage
+from ..core.exceptions import ConfigurationError, DeliveryFailed
 
 Security = Literal["none", "starttls", "ssl"]
 _DEFAULT_PORTS: dict[str, int] = {"none": 25, "starttls": 587, "ssl": 465}

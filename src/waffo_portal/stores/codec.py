@@ -12,8 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ..auth_models import BuyerSession, LinkPurpose, LoginLink
-from ..models import (
+from ..core.auth_models import BuyerSession, LinkPurpose, LoginLink
+from ..core.models import (
     AuditEvent,
     BillingDetails,
     BillingPeriod,
@@ -35,7 +35,7 @@ from ..models import (
     SubscriptionStatus,
     utc,
 )
-from ..money import Money
+from ..core.money import Money
 
 Values = dict[str, Any]
 

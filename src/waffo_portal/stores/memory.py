@@ -16,9 +16,9 @@ from typing import Any
 
 import attrs
 
-from ..auth_models import BuyerSession, LoginLink
-from ..exceptions import Conflict, IdempotencyKeyReused
-from ..models import (
+from ..core.auth_models import BuyerSession, LoginLink
+from ..core.exceptions import Conflict, IdempotencyKeyReused
+from ..core.models import (
     AuditEvent,
     BillingDetails,
     Buyer,

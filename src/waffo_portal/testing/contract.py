@@ -19,9 +19,9 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from ..auth_models import BuyerSession, LinkPurpose, LoginLink
-from ..exceptions import Conflict, IdempotencyKeyReused
-from ..models import (
+from ..core.auth_models import BuyerSession, LinkPurpose, LoginLink
+from ..core.exceptions import Conflict, IdempotencyKeyReused
+from ..core.models import (
     AuditEvent,
     BillingDetails,
     Buyer,
@@ -32,8 +32,8 @@ from ..models import (
     Refund,
     SubscriptionStatus,
 )
-from ..money import Money
-from ..protocols import ReadScope, Store, SubscriptionPlans
+from ..core.money import Money
+from ..ports import ReadScope, Store, SubscriptionPlans
 from .factories import EPOCH, sample_order, sample_plans, sample_subscription
 
 T0 = EPOCH

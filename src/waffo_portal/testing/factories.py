@@ -8,9 +8,8 @@ from decimal import Decimal
 import attrs
 
 from ..clock import FrozenClock
-from ..config import PortalConfig
-from ..mail.memory import MemoryMailer
-from ..models import (
+from ..core.config import PortalConfig
+from ..core.models import (
     BillingDetails,
     BillingPeriod,
     Buyer,
@@ -26,9 +25,10 @@ from ..models import (
     Subscription,
     SubscriptionStatus,
 )
-from ..money import Money
+from ..core.money import Money
+from ..mail.memory import MemoryMailer
 from ..payments import TestGateway
-from ..protocols import EventSink, Store
+from ..ports import EventSink, Store
 from ..service import Portal
 from ..stores.memory import MemoryStore
 

@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 import attrs
 
-from ..auth_models import BuyerSession, LinkPurpose, LoginLink
-from ..client_ip import rate_limit_key
-from ..context import Deps
-from ..exceptions import (
+from ..core.auth_models import BuyerSession, LinkPurpose, LoginLink
+from ..core.client_ip import rate_limit_key
+from ..core.email import EmailMessage
+from ..core.exceptions import (
     AuthenticationRequired,
     DeliveryFailed,
     InvalidToken,
@@ -27,12 +27,12 @@ from ..exceptions import (
     TokenUsed,
     ValidationError,
 )
+from ..core.models import Buyer
+from ..core.redirects import check_return_url, default_page, safe_return_path
 from ..i18n import choose_locale
 from ..mail.login_email import login_email
-from ..mail.message import EmailMessage
-from ..models import Buyer
-from ..redirects import check_return_url, default_page, safe_return_path
 from ..tokens import LinkClaims, sha256_hex
+from .context import Deps
 
 log = logging.getLogger("waffo_portal.auth")
 

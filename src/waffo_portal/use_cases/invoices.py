@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..context import Deps
-from ..exceptions import NotFound
+from ..core.exceptions import NotFound
+from ..core.models import Invoice, Order
 from ..i18n import choose_locale
 from ..invoices import render
-from ..models import Invoice, Order
+from .context import Deps
 
 
 def owned_order(deps: Deps, buyer_id: str, order_id: str) -> Order:

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from .. import subscriptions as lifecycle
-from ..context import Deps, log
-from ..exceptions import NotFound, PaymentDeclined, PaymentFailed, PortalError
-from ..models import LineItem, Plan, Subscription, SubscriptionStatus
-from ..orders import record_paid_order
-from ..payments import ChargeResult
+from ..core import lifecycle
+from ..core.charges import ChargeResult
+from ..core.exceptions import NotFound, PaymentDeclined, PaymentFailed, PortalError
+from ..core.models import LineItem, Plan, Subscription, SubscriptionStatus
+from .context import Deps, log
+from .orders import record_paid_order
 
 BATCH_SIZE = 100
 LEASE_TIME = timedelta(minutes=5)

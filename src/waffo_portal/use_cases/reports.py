@@ -7,8 +7,8 @@ from datetime import datetime
 
 import attrs
 
-from ..context import Deps
-from ..exceptions import ValidationError
+from ..core.exceptions import ValidationError
+from .context import Deps
 
 NO_REASON = "(none given)"
 

@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from .. import subscriptions as lifecycle
-from ..context import Deps
-from ..exceptions import Conflict, NotFound, PaymentFailed, ValidationError
-from ..models import LineItem, Plan, Subscription
-from ..money import Money
-from ..orders import record_paid_order
-from ..proration import ChangeKind, PlanChangeQuote, quote_plan_change
+from ..core import lifecycle
+from ..core.exceptions import Conflict, NotFound, PaymentFailed, ValidationError
+from ..core.models import LineItem, Plan, Subscription
+from ..core.money import Money
+from ..core.proration import ChangeKind, PlanChangeQuote, quote_plan_change
+from .context import Deps
+from .orders import record_paid_order
 
 LEASE_TIME = timedelta(minutes=2)
 _KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{16,128}$")

@@ -24,8 +24,8 @@ import attrs
 import jinja2
 from markupsafe import Markup
 
-from ..auth_models import BuyerSession
-from ..exceptions import AuthenticationRequired, PortalError
+from ..core.auth_models import BuyerSession
+from ..core.exceptions import AuthenticationRequired, PortalError
 from ..i18n import choose_locale, get_translations, normalize_locale
 from ..service import Portal
 from . import csrf, errors, sessions

@@ -8,7 +8,7 @@ form's to the link token, and both rely on the Origin / Sec-Fetch-Site check as 
 
 from __future__ import annotations
 
-from ..exceptions import InvalidToken, PermissionDenied
+from ..core.exceptions import InvalidToken, PermissionDenied
 from ..service import Portal
 from ..tokens import sha256_hex
 from .http import Request

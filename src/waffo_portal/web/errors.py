@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from ..exceptions import (
+from ..core.exceptions import (
     AuthenticationRequired,
     Conflict,
     DeliveryFailed,
@@ -23,7 +23,7 @@ from ..exceptions import (
     TokenUsed,
     ValidationError,
 )
-from ..redirects import safe_return_path
+from ..core.redirects import safe_return_path
 from . import sessions
 from .http import Request, Response
 from .messages import N_, shown

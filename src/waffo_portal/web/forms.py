@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..billing import TEXT_FIELDS, needs_state
-from ..exceptions import ValidationError
-from ..models import BillingDetails
+from ..core.billing_details import TEXT_FIELDS, needs_state
+from ..core.exceptions import ValidationError
+from ..core.models import BillingDetails
 from .http import MultiDict
 from .messages import shown
 from .page import Page

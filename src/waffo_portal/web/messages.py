@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ..billing import MESSAGES as BILLING_MESSAGES
+from ..core.billing_details import MESSAGES as BILLING_MESSAGES
 
 
 def N_(message: str) -> str:

@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 from babel.dates import format_date, format_datetime
 from markupsafe import Markup
 
-from .. import billing
-from ..auth_models import BuyerSession
-from ..config import SUPPORTED_LOCALES, PortalConfig
-from ..exceptions import AuthenticationRequired
+from ..core import billing_details
+from ..core.auth_models import BuyerSession
+from ..core.config import SUPPORTED_LOCALES, PortalConfig
+from ..core.exceptions import AuthenticationRequired
+from ..core.models import Buyer
+from ..core.money import Money
 from ..i18n import babel_locale, get_translations, text_direction
-from ..models import Buyer
-from ..money import Money
 from ..service import Portal
 from . import csrf
 from .http import Cookie, Request, Response
@@ -109,10 +109,10 @@ class Page:
         return Response(status, (("Content-Type", HTML),), body.encode("utf-8"))
 
     def country_name(self, code: str) -> str:
-        return billing.country_name(code, self.locale)
+        return billing_details.country_name(code, self.locale)
 
     def subdivision_name(self, code: str) -> str:
-        return billing.subdivision_name(code, self.locale)
+        return billing_details.subdivision_name(code, self.locale)
 
     def template_context(self, extra: Mapping[str, Any]) -> dict[str, Any]:
         gettext: Callable[..., str] = self.gettext

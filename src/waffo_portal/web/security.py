@@ -12,7 +12,7 @@ import hashlib
 import re
 from urllib.parse import urlsplit
 
-from ..config import PortalConfig
+from ..core.config import PortalConfig
 from .http import Request, Response
 
 HSTS = "max-age=31536000"

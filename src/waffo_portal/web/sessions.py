@@ -7,7 +7,7 @@ is scoped to the portal's mount path so the host application never sees it.
 
 from __future__ import annotations
 
-from ..config import PortalConfig
+from ..core.config import PortalConfig
 from .http import Cookie, Request
 
 LANG_COOKIE_SUFFIX = "_lang"

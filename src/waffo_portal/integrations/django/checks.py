@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core import checks
 from django.urls import NoReverseMatch, reverse
 
-from ...config import PortalConfig
-from ...exceptions import ConfigurationError
+from ...core.config import PortalConfig
+from ...core.exceptions import ConfigurationError
 from .._common import normalize_prefix
 from .conf import SETTING, build_port, portal_config, raw_settings
 

@@ -20,8 +20,8 @@ from django.apps import apps
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from ...config import PortalConfig
-from ...exceptions import ConfigurationError
+from ...core.config import PortalConfig
+from ...core.exceptions import ConfigurationError
 from ...service import Portal
 from ...web import PortalWebApp
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.mail import EmailMultiAlternatives
 
-from ...exceptions import DeliveryFailed
-from ...mail.message import EmailMessage
+from ...core.email import EmailMessage
+from ...core.exceptions import DeliveryFailed
 
 
 class DjangoMailer:

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.db import IntegrityError, connections, transaction
 
-from ...auth_models import BuyerSession, LoginLink
-from ...exceptions import Conflict, IdempotencyKeyReused
-from ...models import AuditEvent
-from ...money import Money
+from ...core.auth_models import BuyerSession, LoginLink
+from ...core.exceptions import Conflict, IdempotencyKeyReused
+from ...core.models import AuditEvent
+from ...core.money import Money
 from ...stores import codec
 from . import models as m
 

@@ -20,8 +20,8 @@ import attrs
 from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 
-from ...exceptions import Conflict
-from ...models import BillingDetails, Buyer, Invoice, Order, Payment, Plan, Subscription
+from ...core.exceptions import Conflict
+from ...core.models import BillingDetails, Buyer, Invoice, Order, Payment, Plan, Subscription
 from ...stores import codec
 from . import models as m
 from .records import RecordsMixin

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from ...exceptions import ConfigurationError
+from ...core.exceptions import ConfigurationError
 
 BUSY_TIMEOUT_MS = 30_000
 # Execution option a write transaction sets on its connection before it begins.

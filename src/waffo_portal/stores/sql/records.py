@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, text, update
 
-from ...auth_models import BuyerSession, LoginLink
-from ...exceptions import Conflict, IdempotencyKeyReused
-from ...models import AuditEvent
+from ...core.auth_models import BuyerSession, LoginLink
+from ...core.exceptions import Conflict, IdempotencyKeyReused
+from ...core.models import AuditEvent
 from .. import codec
 from . import schema as t
 from .base import SqlBase, lookup

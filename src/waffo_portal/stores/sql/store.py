@@ -23,8 +23,8 @@ import attrs
 from sqlalchemy import bindparam, literal, or_, select, tuple_, update
 from sqlalchemy.engine import URL
 
-from ...exceptions import Conflict
-from ...models import (
+from ...core.exceptions import Conflict
+from ...core.models import (
     BillingDetails,
     Buyer,
     Invoice,

@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-from ...client_ip import client_ip
-from ...exceptions import DeliveryFailed, InvalidToken, ValidationError
-from ...redirects import safe_return_path
+from ...core.client_ip import client_ip
+from ...core.exceptions import DeliveryFailed, InvalidToken, ValidationError
+from ...core.redirects import safe_return_path
 from .. import csrf, sessions
 from ..http import Response
 from ..messages import shown

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from ...models import Order
+from ...core.models import Order
 from ..http import Response
 from ..page import Page
 

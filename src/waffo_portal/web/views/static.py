@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...config import Branding
+from ...core.config import Branding
 from ..http import Response
 
 if TYPE_CHECKING:

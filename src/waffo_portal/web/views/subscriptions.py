@@ -14,9 +14,9 @@ from typing import Any
 
 import attrs
 
-from ...exceptions import PaymentDeclined, PaymentFailed, ValidationError
-from ...models import CancellationReason, Plan, Subscription, SubscriptionStatus
-from ...money import Money
+from ...core.exceptions import PaymentDeclined, PaymentFailed, ValidationError
+from ...core.models import CancellationReason, Plan, Subscription, SubscriptionStatus
+from ...core.money import Money
 from ..forms import translated_errors
 from ..http import Response
 from ..messages import REASON_LABELS

@@ -9,13 +9,21 @@ events only masked (``tax_id_display``).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+from typing import Final
 
 import attrs
 
-from ..billing import details_for_audit, validate_billing_details
-from ..context import Deps
-from ..exceptions import NotFound
-from ..models import BillingDetails, Invoice
+from ..core.billing_details import (
+    TAX_SUMMARY_STATUSES,
+    TaxLine,
+    details_for_audit,
+    validate_billing_details,
+)
+from ..core.exceptions import NotFound
+from ..core.models import BillingDetails, Invoice
+from ..ports import OrderStore
+from .context import Deps
 
 
 def get_billing_details(deps: Deps, buyer_id: str) -> BillingDetails | None:
@@ -69,3 +77,25 @@ def update_billing_details(deps: Deps, buyer_id: str, raw: Mapping[str, str], *,
 
 
 __all__ = ["get_billing_details", "update_billing_details"]
+
+
+MAX_TAX_SUMMARY: Final = 100
+
+
+def tax_summary(store: OrderStore, buyer_id: str, limit: int = 20) -> list[TaxLine]:
+    """The buyer's most recent charged orders (completed or refunded), newest first."""
+    limit = max(1, min(limit, MAX_TAX_SUMMARY))
+    lines: list[TaxLine] = []
+    before: tuple[datetime, str] | None = None
+    while len(lines) < limit:
+        page = store.list_orders(buyer_id, limit, before)
+        for order in page:
+            if order.buyer_id == buyer_id and order.status in TAX_SUMMARY_STATUSES:
+                details = order.billing_details
+                lines.append(TaxLine(order.id, order.created_at, order.status, order.subtotal,
+                                     order.tax_rate, order.tax, order.total, order.tax_note,
+                                     details.country, details.tax_id))
+        if len(page) < limit:
+            break
+        before = (page[-1].created_at, page[-1].id)
+    return lines[:limit]

@@ -31,7 +31,6 @@ from .postal_codes import (
     postal_code_required,
     uses_postal_code,
 )
-from .protocols import OrderStore
 from .tax_ids import MAX_TAX_ID_LENGTH, TaxIdProblem, normalize_tax_id, tax_id_display
 
 # Every message this module can put in a ValidationError, keyed for code and
@@ -290,7 +289,6 @@ def needs_postal_code(country: str) -> bool:
 # Tax information view -------------------------------------------------------
 
 TAX_SUMMARY_STATUSES: Final = frozenset({OrderStatus.COMPLETED, OrderStatus.REFUNDED})
-MAX_TAX_SUMMARY: Final = 100
 
 
 @attrs.frozen
@@ -309,27 +307,8 @@ class TaxLine:
     tax_id: str
 
 
-def tax_summary(store: OrderStore, buyer_id: str, limit: int = 20) -> list[TaxLine]:
-    """The buyer's most recent charged orders (completed or refunded), newest first."""
-    limit = max(1, min(limit, MAX_TAX_SUMMARY))
-    lines: list[TaxLine] = []
-    before: tuple[datetime, str] | None = None
-    while len(lines) < limit:
-        page = store.list_orders(buyer_id, limit, before)
-        for order in page:
-            if order.buyer_id == buyer_id and order.status in TAX_SUMMARY_STATUSES:
-                details = order.billing_details
-                lines.append(TaxLine(order.id, order.created_at, order.status, order.subtotal,
-                                     order.tax_rate, order.tax, order.total, order.tax_note,
-                                     details.country, details.tax_id))
-        if len(page) < limit:
-            break
-        before = (page[-1].created_at, page[-1].id)
-    return lines[:limit]
-
-
 __all__ = [
     "MAX_LENGTHS", "MESSAGES", "STATE_REQUIRED", "TaxLine", "countries", "details_for_audit",
     "has_control_chars", "needs_postal_code", "needs_state", "subdivisions", "tax_id_display",
-    "tax_summary", "uses_postal_code", "validate_billing_details",
+    "uses_postal_code", "validate_billing_details",
 ]

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from fractions import Fraction
 
-from .context import Deps, new_id
-from .models import (
+from ..core.charges import ChargeResult
+from ..core.models import (
     BillingDetails,
     LineItem,
     Order,
@@ -23,16 +22,10 @@ from .models import (
     PaymentStatus,
     Subscription,
 )
-from .money import Money
-from .payments import ChargeResult
+from ..core.tax import inclusive_tax
+from .context import Deps, new_id
 
 _RECENT_ORDERS_SCANNED = 50
-
-
-def inclusive_tax(total: Money, rate_percent: Decimal) -> Money:
-    """The tax contained in a tax-inclusive total, rounded half-to-even."""
-    rate = Fraction(rate_percent) / 100
-    return Money.from_fraction(total.amount * rate / (1 + rate), total.currency)
 
 
 def latest_tax(deps: Deps, subscription: Subscription) -> tuple[Decimal, str]:

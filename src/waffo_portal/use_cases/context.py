@@ -8,11 +8,11 @@ from collections.abc import Mapping
 
 import attrs
 
-from .config import PortalConfig
-from .models import AuditEvent, PortalEvent
-from .money import Money
-from .protocols import Clock, EventSink, Mailer, PaymentGateway, Store
-from .tokens import Tokens
+from ..core.config import PortalConfig
+from ..core.models import AuditEvent, PortalEvent
+from ..core.money import Money
+from ..ports import Clock, EventSink, Mailer, PaymentGateway, Store
+from ..tokens import Tokens
 
 log = logging.getLogger("waffo_portal")
 

@@ -1,0 +1,180 @@
+"""One exception hierarchy for the whole portal.
+
+Every error the portal raises on purpose is a :class:`PortalError`. Each class
+carries an HTTP-ish ``status_code`` so adapters can map the root once, a stable
+machine ``code`` and its context as attributes (never inside the message only).
+Third-party errors are wrapped where they enter the portal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+
+class PortalError(Exception):
+    """Root of every error the portal raises deliberately."""
+
+    status_code: ClassVar[int] = 500
+    code: ClassVar[str] = "portal_error"
+
+    def __init__(self, message: str, **context: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.context: Mapping[str, object] = context
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigurationError(PortalError):
+    """The portal was configured in a way that is unsafe or cannot work."""
+
+    code = "configuration_error"
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        super().__init__(message, setting=setting)
+        self.setting = setting
+
+
+class NotFound(PortalError):
+    """The object does not exist, or it belongs to another buyer.
+
+    The two cases are deliberately indistinguishable so that ids cannot be probed.
+    """
+
+    status_code = 404
+    code = "not_found"
+
+    def __init__(self, kind: str, object_id: str) -> None:
+        super().__init__(f"{kind} not found", kind=kind, object_id=object_id)
+        self.kind = kind
+        self.object_id = object_id
+
+
+class PermissionDenied(PortalError):
+    status_code = 403
+    code = "permission_denied"
+
+
+class AuthenticationRequired(PortalError):
+    """No valid buyer session; the buyer must log in (again)."""
+
+    status_code = 401
+    code = "authentication_required"
+
+    def __init__(self, message: str = "Please log in", *, expired: bool = False) -> None:
+        super().__init__(message, expired=expired)
+        self.expired = expired
+
+
+class InvalidToken(PortalError):
+    """A link or session token is malformed, tampered with or unknown."""
+
+    status_code = 400
+    code = "invalid_token"
+
+
+class TokenExpired(InvalidToken):
+    code = "token_expired"
+
+
+class TokenUsed(InvalidToken):
+    code = "token_used"
+
+
+class RateLimited(PortalError):
+    status_code = 429
+    code = "rate_limited"
+
+
+class ValidationError(PortalError):
+    """Input was rejected. ``errors`` maps a field name to one message per problem.
+
+    Messages are English source strings (gettext message ids); the web layer
+    translates them for the buyer's locale.
+    """
+
+    status_code = 422
+    code = "validation_error"
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        super().__init__(
+            "; ".join(f"{field}: {msg}" for field, msg in errors.items()), errors=dict(errors)
+        )
+        self.errors: dict[str, str] = dict(errors)
+
+
+class Conflict(PortalError):
+    """The request collides with the current state (concurrent change, reused key...)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class IdempotencyKeyReused(Conflict):
+    """The same idempotency key was sent with different parameters."""
+
+    code = "idempotency_key_reused"
+
+
+class PlanChangeNotAllowed(Conflict):
+    """The subscription is in a state that forbids this change (e.g. past due)."""
+
+    code = "plan_change_not_allowed"
+
+
+class PaymentFailed(PortalError):
+    """The payment provider declined or could not be reached; nothing was changed."""
+
+    status_code = 402
+    code = "payment_failed"
+
+    def __init__(self, message: str, *, reason: str, retryable: bool = False) -> None:
+        super().__init__(message, reason=reason, retryable=retryable)
+        self.reason = reason
+        self.retryable = retryable
+
+
+class PaymentDeclined(PaymentFailed):
+    code = "payment_declined"
+
+
+class PaymentTimeout(PaymentFailed):
+    """The provider did not answer in time; the charge may or may not have happened.
+
+    Retrying with the same idempotency key is safe: the provider deduplicates.
+    """
+
+    code = "payment_timeout"
+
+
+class DeliveryFailed(PortalError):
+    """An email could not be handed to the mail server."""
+
+    status_code = 503
+    code = "delivery_failed"
+
+
+class MissingGlyphs(PortalError):
+    """A document holds characters no bundled font can draw (they would print as boxes),
+    or the PDF converter warned that it fell back to another font."""
+
+    code = "missing_glyphs"
+
+    def __init__(self, characters: str, *, locale: str,
+                 warnings: tuple[str, ...] = ()) -> None:
+        codepoints = " ".join(f"U+{ord(ch):04X}" for ch in characters)
+        detail = codepoints or "; ".join(warnings)
+        super().__init__(f"cannot draw {detail} for locale {locale!r}",
+                         characters=characters, locale=locale, warnings=warnings)
+        self.characters = characters
+        self.warnings = warnings
+
+
+__all__ = [
+    "AuthenticationRequired", "ConfigurationError", "Conflict", "DeliveryFailed",
+    "IdempotencyKeyReused", "InvalidToken", "MissingGlyphs", "NotFound", "PaymentDeclined",
+    "PaymentFailed", "PaymentTimeout", "PermissionDenied", "PlanChangeNotAllowed", "PortalError",
+    "RateLimited", "TokenExpired", "TokenUsed", "ValidationError",
+]

@@ -1,0 +1,228 @@
+"""Every port of the portal, as ``typing.Protocol``.
+
+Implementations MUST be safe to call from several threads. Store methods that
+say *atomic* MUST be atomic across processes sharing one database. A Store MUST
+treat the ``atomic()`` block as one transaction: all its writes land, or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
+
+from .core.auth_models import BuyerSession, LoginLink
+from .core.charges import ChargeResult
+from .core.email import EmailMessage
+from .core.models import (
+    AuditEvent,
+    BillingDetails,
+    Buyer,
+    Invoice,
+    Order,
+    Payment,
+    Plan,
+    PortalEvent,
+    Subscription,
+)
+from .core.money import Money
+
+
+@runtime_checkable
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+
+
+class BuyerStore(Protocol):
+    def get_buyer(self, buyer_id: str) -> Buyer | None:
+        """The buyer with this id, or None."""
+
+    def find_buyer_by_email(self, email: str) -> Buyer | None:
+        """The buyer whose normalised (lower-cased, stripped) email matches."""
+
+    def save_buyer(self, buyer: Buyer) -> None:
+        """Insert or replace a buyer."""
+
+    def get_billing_details(self, buyer_id: str) -> BillingDetails | None:
+        """The buyer's current billing details, or None if never set."""
+
+    def save_billing_details(self, buyer_id: str, details: BillingDetails) -> None:
+        """Replace the buyer's current billing details."""
+
+
+class CatalogStore(Protocol):
+    def get_plan(self, plan_id: str) -> Plan | None:
+        """The plan with this id, or None."""
+
+    def list_plans(self, product_group: str) -> Sequence[Plan]:
+        """Plans of one product group, cheapest first."""
+
+    def save_plan(self, plan: Plan) -> None:
+        """Insert or replace a plan."""
+
+
+class SubscriptionStore(Protocol):
+    def get_subscription(self, subscription_id: str) -> Subscription | None:
+        """The subscription with this id, or None."""
+
+    def list_subscriptions(self, buyer_id: str) -> Sequence[Subscription]:
+        """A buyer's subscriptions, newest first."""
+
+    def list_cancellations(self, since: datetime, until: datetime,
+                           limit: int = 10_000) -> Sequence[Subscription]:
+        """Subscriptions whose (still standing) cancellation was requested in [since, until),
+        oldest request first."""
+
+    def save_subscription(self, subscription: Subscription) -> Subscription:
+        """Insert (version 0) or update; MUST raise Conflict if the stored version differs
+        from ``subscription.version``. Returns the stored copy with the version bumped."""
+
+    def lease_subscription(self, subscription_id: str, holder: str, until: datetime,
+                           now: datetime) -> bool:
+        """Atomic: take an exclusive lease unless another holder's lease is still live."""
+
+    def release_subscription(self, subscription_id: str, holder: str) -> None:
+        """Drop ``holder``'s lease (no-op if it does not hold it)."""
+
+    def lease_due_subscriptions(self, now: datetime, limit: int, holder: str,
+                                until: datetime) -> Sequence[Subscription]:
+        """Atomic: lease up to ``limit`` subscriptions whose period ended at or before ``now``
+        and that need a transition, skipping ones leased by others (SKIP LOCKED)."""
+
+
+class OrderStore(Protocol):
+    def save_order(self, order: Order) -> None:
+        """Insert or replace an order."""
+
+    def get_order(self, order_id: str) -> Order | None:
+        """The order with this id, or None."""
+
+    def list_orders(self, buyer_id: str, limit: int,
+                    before: tuple[datetime, str] | None = None) -> Sequence[Order]:
+        """A buyer's orders newest first, keyset-paginated on (created_at, id)."""
+
+    def save_payment(self, payment: Payment) -> None:
+        """Insert or replace a payment."""
+
+    def list_payments(self, order_id: str) -> Sequence[Payment]:
+        """Payments of one order, oldest first."""
+
+
+class InvoiceStore(Protocol):
+    def issue_invoice(self, order: Order, prefix: str, issued_at: datetime) -> Invoice:
+        """Atomic and idempotent: the order's invoice, numbering it if it has none.
+        Numbers are ``prefix`` + a gap-free sequence per prefix, never reused."""
+
+    def get_invoice(self, order_id: str) -> Invoice | None:
+        """The invoice of an order, or None if not issued."""
+
+    def save_invoice(self, invoice: Invoice) -> None:
+        """Replace an issued invoice (a revision keeps the number)."""
+
+
+class IdempotencyStore(Protocol):
+    def begin_idempotent(self, scope: str, key: str, fingerprint: str,
+                         now: datetime) -> str | None:
+        """Atomic. None: the caller now owns the key and must finish or abandon it.
+        A string: the stored result of a finished request with this key.
+        Raises IdempotencyKeyReused for another fingerprint, Conflict while in progress."""
+
+    def finish_idempotent(self, scope: str, key: str, result: str) -> None:
+        """Store the result of an owned key."""
+
+    def abandon_idempotent(self, scope: str, key: str) -> None:
+        """Forget an owned, unfinished key so that it may be retried."""
+
+
+class AuthStore(Protocol):
+    def save_login_link(self, link: LoginLink) -> None:
+        """Insert a new login link."""
+
+    def get_login_link(self, link_id: str) -> LoginLink | None:
+        """A login link by id, or None."""
+
+    def consume_login_link(self, link_id: str, now: datetime) -> LoginLink | None:
+        """Atomic: mark an unused, unexpired, unrevoked link used; None if it was not."""
+
+    def revoke_login_links(self, buyer_id: str, now: datetime) -> None:
+        """Void every unused link of a buyer (a newer link replaces older ones)."""
+
+    def save_session(self, session: BuyerSession) -> None:
+        """Insert a session (keyed by the hash of its id)."""
+
+    def get_session(self, id_hash: str) -> BuyerSession | None:
+        """A session by the hash of its id, or None."""
+
+    def revoke_session(self, id_hash: str, now: datetime) -> None:
+        """Revoke a session so a replayed cookie is refused."""
+
+    def count_attempt(self, bucket: str, window: timedelta, now: datetime) -> int:
+        """Atomic: record one attempt in ``bucket`` and return the count in the window."""
+
+
+class AuditStore(Protocol):
+    def add_audit_event(self, event: AuditEvent) -> None:
+        """Append one audit event."""
+
+    def list_audit_events(self, subject: str | None = None,
+                          limit: int = 100) -> Sequence[AuditEvent]:
+        """Audit events, newest first, optionally for one subject."""
+
+
+class Store(BuyerStore, CatalogStore, SubscriptionStore, OrderStore, InvoiceStore,
+            IdempotencyStore, AuthStore, AuditStore, Protocol):
+    """Everything the portal persists."""
+
+    def atomic(self) -> AbstractContextManager[None]:
+        """A transaction: writes inside land together or not at all. MAY nest."""
+
+
+@runtime_checkable
+class SubscriptionPlans(Protocol):
+    """Optional for a Store: a buyer's subscriptions and their plans in one read."""
+
+    def list_subscriptions_with_plans(
+            self, buyer_id: str) -> Sequence[tuple[Subscription, Plan | None]]:
+        """Exactly ``list_subscriptions(buyer_id)``, each with ``get_plan(its plan_id)``."""
+
+
+@runtime_checkable
+class ReadScope(Protocol):
+    """Optional for a Store: serve the reads of one page view from one connection."""
+
+    def reading(self) -> AbstractContextManager[None]:
+        """Reads inside MAY share a connection, but each MUST still see everything committed
+        before it starts (no snapshot or cache spans two reads); ``atomic()`` inside MUST
+        still be its own transaction. MAY nest."""
+
+
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> None:
+        """Deliver or hand over one message; MUST raise DeliveryFailed on failure."""
+
+
+class PaymentGateway(Protocol):
+    def charge(self, *, buyer_id: str, subscription_id: str | None, amount: Money,
+               idempotency_key: str, description: str) -> ChargeResult:
+        """Charge the buyer's saved payment method. MUST deduplicate on
+        ``idempotency_key``. Raises PaymentDeclined or PaymentTimeout."""
+
+    def payment_method_update_url(self, *, buyer_id: str, subscription_id: str,
+                                  return_url: str) -> str:
+        """A provider-hosted page to change the card; the portal never sees card data."""
+
+
+class EventSink(Protocol):
+    def emit(self, event: PortalEvent) -> None:
+        """Receive one business event. Errors are logged by the portal, not raised."""
+
+
+
+
+__all__ = [
+    "AuditStore", "AuthStore", "BuyerStore", "CatalogStore", "Clock", "EventSink",
+    "IdempotencyStore", "InvoiceStore", "Mailer", "OrderStore", "PaymentGateway", "ReadScope",
+    "Store", "SubscriptionPlans", "SubscriptionStore",
+]
