@@ -40,7 +40,7 @@ class BuyerStore(Protocol):
         """The buyer with this id, or None."""
 
     def find_buyer_by_email(self, email: str) -> Buyer | None:
-        """The buyer whose normalised (lower-cased, stripped) email matches."""
+        """The buyer whose email matches after ``core.models.normalize_email``."""
 
     def save_buyer(self, buyer: Buyer) -> None:
         """Insert or replace a buyer."""
@@ -89,7 +89,8 @@ class SubscriptionStore(Protocol):
     def lease_due_subscriptions(self, now: datetime, limit: int, holder: str,
                                 until: datetime) -> Sequence[Subscription]:
         """Atomic: lease up to ``limit`` subscriptions whose period ended at or before ``now``
-        and that need a transition, skipping ones leased by others (SKIP LOCKED)."""
+        and whose status is in ``core.models.DUE_STATUSES``, skipping ones leased by others
+        (SKIP LOCKED)."""
 
 
 class OrderStore(Protocol):
@@ -113,7 +114,8 @@ class OrderStore(Protocol):
 class InvoiceStore(Protocol):
     def issue_invoice(self, order: Order, prefix: str, issued_at: datetime) -> Invoice:
         """Atomic and idempotent: the order's invoice, numbering it if it has none.
-        Numbers are ``prefix`` + a gap-free sequence per prefix, never reused."""
+        The store keeps the gap-free sequence per prefix (never reused) and MUST format
+        the number with ``core.models.invoice_number(prefix, n)``."""
 
     def get_invoice(self, order_id: str) -> Invoice | None:
         """The invoice of an order, or None if not issued."""

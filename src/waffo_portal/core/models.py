@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -295,3 +295,19 @@ class PortalEvent:
     buyer_id: str
     subscription_id: str | None = None
     data: Mapping[str, str] = attrs.field(factory=dict)
+
+
+# Statuses whose period end needs a transition (renew, cancel, expire, apply a change);
+# every store's "due" query reads this set.
+DUE_STATUSES: Final = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING,
+                                 SubscriptionStatus.CANCELING, SubscriptionStatus.PAST_DUE})
+
+
+def normalize_email(email: str) -> str:
+    """The form of an email address that buyers are looked up by (case and spaces ignored)."""
+    return email.strip().lower()
+
+
+def invoice_number(prefix: str, sequence: int) -> str:
+    """An invoice's printed number: the prefix, then the gap-free sequence in six digits."""
+    return f"{prefix}{sequence:06d}"

@@ -33,15 +33,13 @@ from ..core.models import (
     ScheduledChange,
     Subscription,
     SubscriptionStatus,
+    normalize_email,
     utc,
 )
 from ..core.money import Money
 
 Values = dict[str, Any]
 
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def _money(value: Money | None) -> list[Any] | None:

@@ -19,6 +19,7 @@ import attrs
 from ..core.auth_models import BuyerSession, LoginLink
 from ..core.exceptions import Conflict, IdempotencyKeyReused
 from ..core.models import (
+    DUE_STATUSES,
     AuditEvent,
     BillingDetails,
     Buyer,
@@ -27,16 +28,12 @@ from ..core.models import (
     Payment,
     Plan,
     Subscription,
-    SubscriptionStatus,
+    invoice_number,
+    normalize_email,
 )
 
 # A subscription needs attention at its period end in these states.
-DUE_STATUSES = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING,
-                          SubscriptionStatus.CANCELING, SubscriptionStatus.PAST_DUE})
 
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 @attrs.define
@@ -212,7 +209,7 @@ class MemoryStore:
                 return existing  # type: ignore[no-any-return]
             number = self._t["sequences"].get(prefix, 0) + 1
             self._t["sequences"][prefix] = number
-            invoice = Invoice(number=f"{prefix}{number:06d}", order_id=order.id,
+            invoice = Invoice(number=invoice_number(prefix, number), order_id=order.id,
                               buyer_id=order.buyer_id, issued_at=issued_at,
                               billing_details=order.billing_details)
             self._t["invoices"][order.id] = invoice

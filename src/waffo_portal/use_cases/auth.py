@@ -27,7 +27,10 @@ from ..core.exceptions import (
     TokenUsed,
     ValidationError,
 )
-from ..core.models import Buyer
+from ..core.models import (
+    Buyer,
+    normalize_email,
+)
 from ..core.redirects import check_return_url, default_page, safe_return_path
 from ..i18n import choose_locale
 from ..mail.login_email import login_email
@@ -62,9 +65,6 @@ class NewSession:
     return_to: str
     expires_at: datetime
 
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def mask_email(email: str) -> str:

@@ -21,12 +21,21 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 
 from ...core.exceptions import Conflict
-from ...core.models import BillingDetails, Buyer, Invoice, Order, Payment, Plan, Subscription
+from ...core.models import (
+    DUE_STATUSES,
+    BillingDetails,
+    Buyer,
+    Invoice,
+    Order,
+    Payment,
+    Plan,
+    Subscription,
+    invoice_number,
+    normalize_email,
+)
 from ...stores import codec
 from . import models as m
 from .records import RecordsMixin
-
-DUE_STATUSES = ("active", "canceling", "past_due", "trialing")
 
 
 class DjangoStore(RecordsMixin):
@@ -50,7 +59,7 @@ class DjangoStore(RecordsMixin):
         return None if row is None else codec.buyer_from(row)
 
     def find_buyer_by_email(self, email: str) -> Buyer | None:
-        row = self._q(m.Buyer).filter(email_normalized=codec.normalize_email(email)).first()
+        row = self._q(m.Buyer).filter(email_normalized=normalize_email(email)).first()
         return None if row is None else codec.buyer_from(row)
 
     def save_buyer(self, buyer: Buyer) -> None:
@@ -134,7 +143,7 @@ class DjangoStore(RecordsMixin):
         Every backend: the lease itself is a conditional UPDATE, and only rows that now
         carry our lease are returned, so no two holders ever get the same subscription."""
         leasable = self._leasable(holder, now)
-        due = Q(status__in=DUE_STATUSES, current_period_end__lte=now) & leasable
+        due = Q(status__in=sorted(DUE_STATUSES), current_period_end__lte=now) & leasable
         with transaction.atomic(using=self.using):
             query = self._q(m.Subscription).filter(due).order_by("current_period_end", "id")
             if connections[self.using].features.has_select_for_update_skip_locked:
@@ -186,7 +195,7 @@ class DjangoStore(RecordsMixin):
                 return codec.invoice_from(raced)
             number = counter.last_number + 1
             self._q(m.InvoiceSequence).filter(prefix=prefix).update(last_number=number)
-            invoice = Invoice(number=f"{prefix}{number:06d}", order_id=order.id,
+            invoice = Invoice(number=invoice_number(prefix, number), order_id=order.id,
                               buyer_id=order.buyer_id, issued_at=issued_at,
                               billing_details=order.billing_details)
             self._q(m.Invoice).create(**codec.invoice_values(invoice))

@@ -30,6 +30,7 @@ from sqlalchemy import (
     text,
 )
 
+from ...core.models import DUE_STATUSES
 from .types import UtcDateTime, currency_type, json_type, serial_type
 
 metadata = MetaData()
@@ -95,7 +96,8 @@ subscriptions = Table(
 
 # Literal statuses (not bound parameters) so that the planner can match the
 # partial index; lease_due_subscriptions uses the same predicate.
-DUE_PREDICATE = text("status IN ('active', 'canceling', 'past_due', 'trialing')")
+_DUE_LIST = ", ".join(f"'{status}'" for status in sorted(DUE_STATUSES))
+DUE_PREDICATE = text(f"status IN ({_DUE_LIST})")
 Index("waffo_subscriptions_due_order", subscriptions.c.current_period_end, subscriptions.c.id,
       postgresql_where=DUE_PREDICATE, sqlite_where=DUE_PREDICATE)
 

@@ -32,6 +32,8 @@ from ...core.models import (
     Payment,
     Plan,
     Subscription,
+    invoice_number,
+    normalize_email,
 )
 from .. import codec
 from . import schema as t
@@ -81,7 +83,7 @@ class SqlStore(RecordsMixin):
         return None if row is None else codec.buyer_from(row)
 
     def find_buyer_by_email(self, email: str) -> Buyer | None:
-        row = self._one(_BUYER_BY_EMAIL, key=codec.normalize_email(email))
+        row = self._one(_BUYER_BY_EMAIL, key=normalize_email(email))
         return None if row is None else codec.buyer_from(row)
 
     def save_buyer(self, buyer: Buyer) -> None:
@@ -238,7 +240,7 @@ class SqlStore(RecordsMixin):
             if raced is not None:
                 return codec.invoice_from(raced)
             conn.execute(update(seq).values(last_number=last + 1).where(seq.c.prefix == prefix))
-            invoice = Invoice(number=f"{prefix}{last + 1:06d}", order_id=order.id,
+            invoice = Invoice(number=invoice_number(prefix, last + 1), order_id=order.id,
                               buyer_id=order.buyer_id, issued_at=issued_at,
                               billing_details=order.billing_details)
             conn.execute(t.invoices.insert().values(codec.invoice_values(invoice)))
