@@ -52,3 +52,18 @@ def test_importing_the_invoice_renderer_skips_unrelated_modules() -> None:
     out = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {src!r}); {code}"],
                          capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_version_is_the_installed_distributions() -> None:
+    from importlib.metadata import version
+    assert waffo_portal.__version__ == version("waffo-portal")
+
+
+def test_importing_web_messages_loads_no_pdf_library_or_page_machinery() -> None:
+    code = ("import sys; import waffo_portal.web.messages; "
+            "print(' '.join(m for m in ('reportlab', 'xhtml2pdf', 'jinja2', "
+            "'waffo_portal.web.app', 'waffo_portal.invoices') if m in sys.modules))")
+    src = str(Path(waffo_portal.__file__).resolve().parent.parent)
+    out = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {src!r}); {code}"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ below
@@ -105,7 +106,14 @@ if not TYPE_CHECKING:  # hidden from mypy, which would otherwise accept any name
         return sorted(set(globals()) | set(__all__))
 
 
-__version__ = "0.1.0.dev0"
+def _version() -> str:
+    try:
+        return importlib.metadata.version("waffo-portal")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "0.0.0+unknown"
+
+
+__version__ = _version()
 
 __all__ = [
     "SUPPORTED_LOCALES",
