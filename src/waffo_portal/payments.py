@@ -63,19 +63,19 @@ class TestGateway:
             if isinstance(previous, RecordedCharge):
                 return ChargeResult(previous.reference, previous.amount)
             if isinstance(previous, str):
-                raise PaymentDeclined("Your card was declined", reason=previous)
+                raise PaymentDeclined(key="payment.declined", reason=previous)
             if self.mode is GatewayMode.TIMEOUT_BEFORE_CHARGE:
-                raise PaymentTimeout("The payment provider did not answer", reason="timeout",
+                raise PaymentTimeout(key="payment.timeout", reason="timeout",
                                      retryable=True)
             if self.mode is GatewayMode.DECLINE:
                 self._by_key[idempotency_key] = "card_declined"
-                raise PaymentDeclined("Your card was declined", reason="card_declined")
+                raise PaymentDeclined(key="payment.declined", reason="card_declined")
             charge = RecordedCharge(f"ch_test_{next(self._ids)}", buyer_id, subscription_id,
                                     amount, idempotency_key, description)
             self._by_key[idempotency_key] = charge
             self.charges.append(charge)
             if self.mode is GatewayMode.TIMEOUT_AFTER_CHARGE:
-                raise PaymentTimeout("The payment provider did not answer", reason="timeout",
+                raise PaymentTimeout(key="payment.timeout", reason="timeout",
                                      retryable=True)
             return ChargeResult(charge.reference, amount)
 

@@ -98,20 +98,20 @@ class Tokens:
     def _load(self, kind: TokenKind, token: str, max_age: timedelta) -> dict[str, Any]:
         """Verify signature, age, version and kind; the payload fields are the caller's."""
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-            raise InvalidToken("The link is not valid", kind=kind.value, reason="malformed")
+            raise InvalidToken(key="link.invalid", kind=kind.value, reason="malformed")
         try:
             data = self._serializer(kind).loads(token, max_age=int(max_age.total_seconds()))
         except SignatureExpired as exc:
-            raise TokenExpired("The link has expired", kind=kind.value, reason="expired",
+            raise TokenExpired(key="link.expired", kind=kind.value, reason="expired",
                                signed_at=exc.date_signed) from None
         except BadData:
             # `from None`: itsdangerous' exceptions carry the payload; keep it out of tracebacks
-            raise InvalidToken("The link is not valid", kind=kind.value,
+            raise InvalidToken(key="link.invalid", kind=kind.value,
                                reason="bad_signature") from None
         if not isinstance(data, dict) or data.get("v") != TOKEN_VERSION:
-            raise InvalidToken("The link is not valid", kind=kind.value, reason="version")
+            raise InvalidToken(key="link.invalid", kind=kind.value, reason="version")
         if data.get("k") != kind.value:
-            raise InvalidToken("The link is not valid", kind=kind.value, reason="wrong_kind")
+            raise InvalidToken(key="link.invalid", kind=kind.value, reason="wrong_kind")
         return data
 
     # Login links
@@ -126,7 +126,7 @@ class Tokens:
         buyer_id, link_id = data.get("b"), data.get("l")
         if (data.get("p") != purpose.value or not isinstance(buyer_id, str)
                 or not isinstance(link_id, str) or not buyer_id or not link_id):
-            raise InvalidToken("The link is not valid", kind=kind.value, reason="payload")
+            raise InvalidToken(key="link.invalid", kind=kind.value, reason="payload")
         return LinkClaims(purpose, buyer_id, link_id)
 
     def read_any_link(self, token: str,
@@ -165,17 +165,17 @@ class Tokens:
                          max_age: timedelta = CSRF_LIFETIME) -> None:
         """Raise InvalidToken (or TokenExpired) unless ``token`` was made for ``binding``."""
         if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-            raise InvalidToken("The form expired; please try again", kind="csrf",
+            raise InvalidToken(key="form.expired", kind="csrf",
                                reason="malformed")
         if not binding:
-            raise InvalidToken("The form expired; please try again", kind="csrf",
+            raise InvalidToken(key="form.expired", kind="csrf",
                                reason="binding")
         try:
             self._csrf_signer.unsign(f"{sha256_hex(binding)}.{token}",
                                      max_age=int(max_age.total_seconds()))
         except SignatureExpired as exc:
-            raise TokenExpired("The form expired; please try again", kind="csrf",
+            raise TokenExpired(key="form.expired", kind="csrf",
                                reason="expired", signed_at=exc.date_signed) from None
         except BadData:  # forged, or made for another binding: a signature can't tell
-            raise InvalidToken("The form expired; please try again", kind="csrf",
+            raise InvalidToken(key="form.expired", kind="csrf",
                                reason="bad_signature") from None

@@ -154,3 +154,17 @@ def test_session_lives_thirty_minutes(buyer: PortalTestClient, kit: PortalKit) -
     expired = buyer.get("/orders")
     assert expired.location == "/billing/login?next=%2Fbilling%2Forders&expired=1"
     assert "__Host-waffo_portal" not in buyer.cookies
+
+
+def test_a_bad_link_page_shows_its_keys_message_in_the_buyers_language(
+        client: PortalTestClient) -> None:
+    from waffo_portal.core.messages import MESSAGES
+    from waffo_portal.i18n import get_translations
+
+    expected = get_translations("ja", "portal").gettext(MESSAGES["link.invalid"])
+    assert expected != MESSAGES["link.invalid"]
+    page = client.get("/login/confirm", query={"token": "garbage"},
+                      headers={"Accept-Language": "ja"})
+    assert page.status == 400
+    assert expected in page.text
+    assert MESSAGES["link.invalid"] not in page.text

@@ -23,6 +23,7 @@ import pycountry
 from babel import Locale, UnknownLocaleError
 
 from .exceptions import ValidationError
+from .messages import MESSAGES as ALL_MESSAGES
 from .models import BillingDetails, OrderStatus
 from .money import Money
 from .postal_codes import (
@@ -33,26 +34,11 @@ from .postal_codes import (
 )
 from .tax_ids import MAX_TAX_ID_LENGTH, TaxIdProblem, normalize_tax_id, tax_id_display
 
-# Every message this module can put in a ValidationError, keyed for code and
-# tests; the values are the msgids translators see. Keep them short and stable.
+# The problems this module can report, by short key ("too_long"); each is the message key
+# "billing.<short key>" of core.messages, whose msgid translators see.
 MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
-    "control_chars": "Remove line breaks and other control characters",
-    "too_long": "This is too long",
-    "country_required": "Choose your country",
-    "country_invalid": "Choose a valid country",
-    "state_required": "Choose your state or province",
-    "state_invalid": "Choose a valid state or province for this country",
-    "state_other_country": "This state or province belongs to another country",
-    "state_not_used": "This country has no states or provinces; leave this empty",
-    "postal_code_required": "Enter your postal code",
-    "postal_code_invalid": "Enter a valid postal code for this country",
-    "business_name_required": "Enter the business name",
-    "tax_id_invalid": "Enter a valid tax ID for this country",
-    "tax_id_checksum": "This tax ID is not valid; check it for typos",
-    "tax_id_length": "This tax ID has the wrong number of characters",
-    "tax_id_other_country": "This tax ID belongs to another country",
-    "tax_id_characters": "Use only letters, digits, spaces and - . /",
-    "is_business_invalid": "Choose whether you buy as a business",
+    key.removeprefix("billing."): msgid for key, msgid in ALL_MESSAGES.items()
+    if key.startswith("billing.")
 })
 
 # Countries whose addresses (and often sales taxes) depend on the state or
@@ -203,7 +189,7 @@ def validate_billing_details(raw: Mapping[str, str]) -> BillingDetails:
     if is_business and not values["business_name"] and "business_name" not in problems:
         problems["business_name"] = "business_name_required"
     if problems:
-        raise ValidationError({field: MESSAGES[key] for field, key in problems.items()})
+        raise ValidationError({field: f"billing.{key}" for field, key in problems.items()})
     return BillingDetails(country=values["country"], state=values["state"],
                           postal_code=values["postal_code"],
                           business_name=values["business_name"], tax_id=values["tax_id"],

@@ -3,13 +3,17 @@
 Every error the portal raises on purpose is a :class:`PortalError`. Each class
 carries an HTTP-ish ``status_code`` so adapters can map the root once, a stable
 machine ``code`` and its context as attributes (never inside the message only).
-Third-party errors are wrapped where they enter the portal.
+An error a buyer may read carries a message ``key`` of :data:`core.messages.MESSAGES`
+(``ValidationError`` one per field, in ``keys``); the web layer translates the key,
+never the English text. Third-party errors are wrapped where they enter the portal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import ClassVar
+
+from .messages import message_for
 
 
 class PortalError(Exception):
@@ -18,9 +22,19 @@ class PortalError(Exception):
     status_code: ClassVar[int] = 500
     code: ClassVar[str] = "portal_error"
 
-    def __init__(self, message: str, **context: object) -> None:
+    def __init__(self, message: str | None = None, *, key: str | None = None,
+                 **context: object) -> None:
+        """``key`` names a buyer-facing message (and gives the English ``message`` if none is
+        passed); without a key the buyer sees a generic text for the error's class."""
+        if message is None:
+            if key is None:
+                raise TypeError("a PortalError needs a message or a message key")
+            message = message_for(key)
+        elif key is not None:
+            message_for(key)  # an unknown key fails here, not when a buyer sees it
         super().__init__(message)
         self.message = message
+        self.key = key
         self.context: Mapping[str, object] = context
 
     def __str__(self) -> str:
@@ -63,8 +77,9 @@ class AuthenticationRequired(PortalError):
     status_code = 401
     code = "authentication_required"
 
-    def __init__(self, message: str = "Please log in", *, expired: bool = False) -> None:
-        super().__init__(message, expired=expired)
+    def __init__(self, message: str = "Please log in", *, key: str | None = None,
+                 expired: bool = False) -> None:
+        super().__init__(None if key else message, key=key, expired=expired)
         self.expired = expired
 
 
@@ -89,20 +104,21 @@ class RateLimited(PortalError):
 
 
 class ValidationError(PortalError):
-    """Input was rejected. ``errors`` maps a field name to one message per problem.
+    """Input was rejected. ``keys`` maps a field name to the message key of its problem;
+    ``errors`` maps it to the English message (for logs and developers).
 
-    Messages are English source strings (gettext message ids); the web layer
-    translates them for the buyer's locale.
+    The web layer translates each key for the buyer's locale.
     """
 
     status_code = 422
     code = "validation_error"
 
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__(
-            "; ".join(f"{field}: {msg}" for field, msg in errors.items()), errors=dict(errors)
-        )
-        self.errors: dict[str, str] = dict(errors)
+    def __init__(self, keys: Mapping[str, str]) -> None:
+        errors = {field: message_for(key) for field, key in keys.items()}
+        super().__init__("; ".join(f"{field}: {msg}" for field, msg in errors.items()),
+                         errors=errors)
+        self.keys: dict[str, str] = dict(keys)
+        self.errors: dict[str, str] = errors
 
 
 class Conflict(PortalError):
@@ -130,8 +146,9 @@ class PaymentFailed(PortalError):
     status_code = 402
     code = "payment_failed"
 
-    def __init__(self, message: str, *, reason: str, retryable: bool = False) -> None:
-        super().__init__(message, reason=reason, retryable=retryable)
+    def __init__(self, message: str | None = None, *, reason: str, key: str | None = None,
+                 retryable: bool = False) -> None:
+        super().__init__(message, key=key, reason=reason, retryable=retryable)
         self.reason = reason
         self.retryable = retryable
 

@@ -41,12 +41,12 @@ def parse_cancellation(reason: str | None, comment: str) -> tuple[CancellationRe
         try:
             parsed = CancellationReason(reason)
         except ValueError:
-            errors["reason"] = "Choose a reason from the list"
+            errors["reason"] = "cancel.reason_invalid"
     comment = comment.strip()
     if len(comment) > MAX_COMMENT_LENGTH:
-        errors["comment"] = "Keep the comment under 1000 characters"
+        errors["comment"] = "cancel.comment_too_long"
     elif _FORBIDDEN_CONTROL.search(comment):
-        errors["comment"] = "The comment contains characters that are not allowed"
+        errors["comment"] = "cancel.comment_characters"
     if errors:
         raise ValidationError(errors)
     return parsed, comment
@@ -55,7 +55,7 @@ def parse_cancellation(reason: str | None, comment: str) -> tuple[CancellationRe
 def cancel_at_period_end(subscription: Subscription, reason: CancellationReason | None,
                          comment: str, now: datetime) -> Subscription:
     if subscription.status not in _CANCELABLE:
-        raise PlanChangeNotAllowed("This subscription is already canceled or ended",
+        raise PlanChangeNotAllowed(key="cancel.not_cancelable",
                                    subscription_id=subscription.id,
                                    status=subscription.status.value)
     cancellation = Cancellation(reason=reason, comment=comment, requested_at=now,
@@ -66,11 +66,11 @@ def cancel_at_period_end(subscription: Subscription, reason: CancellationReason 
 
 def reactivate(subscription: Subscription, now: datetime) -> Subscription:
     if subscription.status is not SubscriptionStatus.CANCELING:
-        raise PlanChangeNotAllowed("Only a subscription set to cancel can be reactivated",
+        raise PlanChangeNotAllowed(key="reactivate.not_canceling",
                                    subscription_id=subscription.id,
                                    status=subscription.status.value)
     if now >= subscription.current_period_end:
-        raise PlanChangeNotAllowed("This subscription has already ended",
+        raise PlanChangeNotAllowed(key="reactivate.ended",
                                    subscription_id=subscription.id,
                                    status=subscription.status.value)
     in_trial = subscription.trial_end is not None and now < subscription.trial_end

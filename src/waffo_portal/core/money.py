@@ -30,7 +30,7 @@ def currency_exponent(currency: str) -> int:
 
 def _check_currency(_instance: object, _attribute: object, value: str) -> None:
     if value not in _known_currencies():
-        raise ValidationError({"currency": f"Unknown currency code {value!r}"})
+        raise ValidationError({"currency": "money.currency_unknown"})
 
 
 def _check_amount(_instance: object, _attribute: object, value: int) -> None:
@@ -73,9 +73,7 @@ class Money:
         """Build from major units; refuses values finer than the minor unit."""
         scaled = Decimal(value).scaleb(currency_exponent(currency))
         if scaled != scaled.to_integral_value():
-            raise ValidationError(
-                {"amount": f"{value} has more decimals than {currency} allows"}
-            )
+            raise ValidationError({"amount": "money.too_many_decimals"})
         return cls(int(scaled), currency)
 
     @classmethod

@@ -78,29 +78,25 @@ def is_upgrade(current: Plan, new: Plan) -> bool:
 
 def _check_allowed(subscription: Subscription, current: Plan, new: Plan, now: datetime) -> None:
     if new.id == current.id:
-        raise ValidationError({"plan_id": "This is already your plan"})
+        raise ValidationError({"plan_id": "plan.already_current"})
     if new.product_group != current.product_group:
-        raise ValidationError({"plan_id": "This plan cannot replace your current plan"})
+        raise ValidationError({"plan_id": "plan.not_replaceable"})
     if new.price.currency != current.price.currency:
-        raise ValidationError({"plan_id": "This plan is billed in another currency"})
+        raise ValidationError({"plan_id": "plan.other_currency"})
     status = subscription.status
     if status is SubscriptionStatus.PAST_DUE:
-        raise PlanChangeNotAllowed(
-            "Your last payment failed; update your payment method before changing plan",
+        raise PlanChangeNotAllowed(key="plan.past_due",
             subscription_id=subscription.id, status=status.value,
         )
     if status is SubscriptionStatus.CANCELING:
-        raise PlanChangeNotAllowed(
-            "This subscription ends at the period end; reactivate it before changing plan",
+        raise PlanChangeNotAllowed(key="plan.canceling",
             subscription_id=subscription.id, status=status.value,
         )
     if not status.has_access:
-        raise PlanChangeNotAllowed(
-            "This subscription has ended", subscription_id=subscription.id, status=status.value
-        )
+        raise PlanChangeNotAllowed(key="plan.ended", subscription_id=subscription.id,
+                                   status=status.value)
     if not subscription.current_period_start <= now <= subscription.current_period_end:
-        raise PlanChangeNotAllowed(
-            "The current billing period is not open; try again shortly",
+        raise PlanChangeNotAllowed(key="plan.period_not_open",
             subscription_id=subscription.id, status=status.value,
         )
 

@@ -21,7 +21,7 @@ from .exceptions import ValidationError
 
 MAX_TARGET_LENGTH = 2048
 _UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")  # controls, whitespace, backslash
-_REFUSED = "Use a path on this site or an allowed https address"
+_REFUSED = "redirect.refused"
 
 
 def default_page(config: PortalConfig) -> str:

@@ -78,7 +78,7 @@ def _check_email(email: str) -> str:
     local, at, domain = normalized.rpartition("@")
     if (not at or not local or "." not in domain or len(normalized) > MAX_EMAIL_LENGTH
             or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in normalized)):
-        raise ValidationError({"email": "Enter a valid email address"})
+        raise ValidationError({"email": "login.email_invalid"})
     return normalized
 
 
@@ -161,7 +161,7 @@ def _send_or_revoke(deps: Deps, buyer: Buyer, link: LoginLink, message: EmailMes
                                                      "error": type(exc).__name__})
         if isinstance(exc, DeliveryFailed):
             raise
-        raise DeliveryFailed("The email could not be sent",
+        raise DeliveryFailed(key="login.delivery_failed",
                              reason=type(exc).__name__) from None
 
 
@@ -194,18 +194,18 @@ def _verify(deps: Deps, token: str) -> tuple[LinkClaims, LoginLink]:
     })
     link = deps.store.get_login_link(sha256_hex(claims.link_id))
     if link is None or link.buyer_id != claims.buyer_id or link.purpose != claims.purpose:
-        raise InvalidToken("The link is not valid", reason="unknown_link")
+        raise InvalidToken(key="link.invalid", reason="unknown_link")
     _raise_unless_usable(link, deps.clock.now())
     return claims, link
 
 
 def _raise_unless_usable(link: LoginLink, now: datetime) -> None:
     if link.used_at is not None:
-        raise TokenUsed("The link was already used", reason="used")
+        raise TokenUsed(key="link.used", reason="used")
     if link.revoked_at is not None:
-        raise InvalidToken("The link was replaced by a newer one", reason="revoked")
+        raise InvalidToken(key="link.revoked", reason="revoked")
     if now >= link.expires_at:
-        raise TokenExpired("The link has expired", reason="expired")
+        raise TokenExpired(key="link.expired", reason="expired")
 
 
 def peek_login_link(deps: Deps, token: str) -> LoginPreview:
@@ -217,7 +217,7 @@ def peek_login_link(deps: Deps, token: str) -> LoginPreview:
     _claims, link = _verify(deps, token)
     buyer = deps.store.get_buyer(link.buyer_id)
     if buyer is None:
-        raise InvalidToken("The link is not valid", reason="unknown_buyer")
+        raise InvalidToken(key="link.invalid", reason="unknown_buyer")
     return LoginPreview(mask_email(buyer.email), link.purpose, link.expires_at)
 
 
@@ -229,7 +229,7 @@ def confirm_login(deps: Deps, token: str, previous_session_id: str | None = None
     """
     _claims, link = _verify(deps, token)
     if deps.store.get_buyer(link.buyer_id) is None:
-        raise InvalidToken("The link is not valid", reason="unknown_buyer")
+        raise InvalidToken(key="link.invalid", reason="unknown_buyer")
     now = deps.clock.now()
     session_id = secrets.token_urlsafe(32)
     session = BuyerSession(id_hash=sha256_hex(session_id), buyer_id=link.buyer_id,
@@ -239,7 +239,7 @@ def confirm_login(deps: Deps, token: str, previous_session_id: str | None = None
         if used is None:  # another request won the race, or it changed since _verify
             current = deps.store.get_login_link(link.id)
             _raise_unless_usable(current or link, now)
-            raise TokenUsed("The link was already used", reason="used")
+            raise TokenUsed(key="link.used", reason="used")
         if previous_session_id:
             deps.store.revoke_session(_session_hash(previous_session_id), now)
         deps.store.save_session(session)
@@ -279,7 +279,7 @@ def authenticate(deps: Deps, raw_session_id: str | None) -> BuyerSession:
                 deps.audit(actor=f"buyer:{session.buyer_id}", action="session.expired",
                            subject=f"buyer:{session.buyer_id}",
                            new={"session_sha256_prefix": id_hash[:12]})
-        raise AuthenticationRequired("Your session expired; please log in again", expired=True)
+        raise AuthenticationRequired(key="session.expired", expired=True)
     return session
 
 

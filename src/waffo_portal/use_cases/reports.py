@@ -36,7 +36,7 @@ class CancellationReport:
 
 def cancellation_report(deps: Deps, since: datetime, until: datetime) -> CancellationReport:
     if until <= since:
-        raise ValidationError({"until": "The end of the range must be after its start"})
+        raise ValidationError({"until": "report.range_invalid"})
     entries = tuple(
         CancellationEntry(s.cancellation.requested_at, s.id, s.plan_id,
                           s.cancellation.reason or NO_REASON, s.cancellation.comment)

@@ -63,14 +63,14 @@ def quote_change(deps: Deps, buyer_id: str, subscription_id: str,
     subscription = get_owned_subscription(deps, buyer_id, subscription_id)
     new_plan = deps.store.get_plan(new_plan_id)
     if new_plan is None:
-        raise ValidationError({"plan_id": "Choose one of the plans offered"})
+        raise ValidationError({"plan_id": "plan.not_offered"})
     return quote_plan_change(subscription, get_plan(deps, subscription.plan_id), new_plan,
                              deps.clock.now())
 
 
 def check_idempotency_key(key: str) -> None:
     if not _KEY_PATTERN.match(key):
-        raise ValidationError({"idempotency_key": "The form expired; please try again"})
+        raise ValidationError({"idempotency_key": "form.expired"})
 
 
 def _encode(outcome: ChangeOutcome) -> str:
@@ -117,7 +117,7 @@ def leased(deps: Deps, subscription_id: str, holder: str) -> Iterator[None]:
     """Hold the subscription exclusively: concurrent changes get a Conflict, not a 2nd charge."""
     now = deps.clock.now()
     if not deps.store.lease_subscription(subscription_id, holder, now + LEASE_TIME, now):
-        raise Conflict("Another change to this subscription is in progress; try again shortly",
+        raise Conflict(key="subscription.change_in_progress",
                        subscription_id=subscription_id)
     try:
         yield

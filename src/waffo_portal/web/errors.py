@@ -26,7 +26,7 @@ from ..core.exceptions import (
 from ..core.redirects import safe_return_path
 from . import sessions
 from .http import Request, Response
-from .messages import N_, shown
+from .messages import N_, key_message
 from .page import Page, redirect_to
 
 if TYPE_CHECKING:
@@ -84,9 +84,9 @@ def error_response(page: Page, exc: PortalError, *, had_cookie: bool = False) ->
     title, detail = _texts(exc)
     messages = []
     if isinstance(exc, ValidationError):
-        messages = [m for m in exc.errors.values() if shown(m)]
-    elif shown(exc.message):
-        messages = [exc.message]
+        messages = [m for m in map(key_message, exc.keys.values()) if m]
+    elif (message := key_message(exc.key)) is not None:
+        messages = [message]
     if exc.status_code >= 500:
         log.warning("portal error %s on %s", exc.code, page.request.path)
     status = exc.status_code if 400 <= exc.status_code < 600 else 500

@@ -13,7 +13,7 @@ from ..core.billing_details import TEXT_FIELDS, needs_state
 from ..core.exceptions import ValidationError
 from ..core.models import BillingDetails
 from .http import MultiDict
-from .messages import shown
+from .messages import key_message
 from .page import Page
 
 REFRESH = "refresh"
@@ -38,9 +38,9 @@ def wants_refresh(form: MultiDict) -> bool:
 
 
 def translated_errors(page: Page, exc: ValidationError) -> dict[str, str]:
-    """Field -> message in the buyer's language; unknown messages get a generic text."""
-    return {field: page.gettext(msg if shown(msg) else "Please check your input")
-            for field, msg in exc.errors.items()}
+    """Field -> message in the buyer's language, from each field's message key."""
+    return {field: page.gettext(key_message(key) or "Please check your input")
+            for field, key in exc.keys.items()}
 
 
 def billing_form_context(page: Page, values: dict[str, str],

@@ -13,7 +13,7 @@ from ...core.exceptions import DeliveryFailed, InvalidToken, ValidationError
 from ...core.redirects import safe_return_path
 from .. import csrf, sessions
 from ..http import Response
-from ..messages import shown
+from ..messages import key_message
 from ..page import Page, redirect_to
 
 
@@ -45,7 +45,8 @@ def login_submit(page: Page) -> Response:
         page.portal.request_login_link(email, client_ip=ip, locale=page.locale,
                                        return_to=next_path)
     except ValidationError as exc:
-        errors = {k: v for k, v in exc.errors.items() if shown(v)}
+        errors = {field: message for field, key in exc.keys.items()
+                  if (message := key_message(key)) is not None}
         return _login_page(page, 422, email=email, next_path=next_path, errors=errors)
     except DeliveryFailed:
         return _login_page(page, 503, email=email, next_path=next_path, delivery_failed=True)
@@ -66,7 +67,7 @@ def confirm_form(page: Page) -> Response:
 def confirm_submit(page: Page) -> Response:
     token = page.request.form.get_one("token")
     if not token:
-        raise InvalidToken("The link is not valid", reason="missing")
+        raise InvalidToken(key="link.invalid", reason="missing")
     previous = sessions.session_id(page.request, page.config)
     new = page.portal.confirm_login(token, previous_session_id=previous)
     return redirect_to(new.return_to).with_cookies(

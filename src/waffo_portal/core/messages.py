@@ -1,0 +1,86 @@
+"""Message keys: the one table from a key that an error carries to the msgid a buyer reads.
+
+Errors name what went wrong with a stable key (``PortalError.key``, and
+``ValidationError.keys`` per field); the web layer looks the key up here and translates
+the msgid in the buyer's language. Extraction (``scripts/i18n.py``) reads this table, so a
+key added here reaches the ``portal`` catalogs; ``tests/i18n`` walks every key in every
+locale. Nothing matches English text between layers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction; returns it unchanged."""
+    return message
+
+
+MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
+    # plan changes (proration and the use case)
+    "plan.already_current": N_("This is already your plan"),
+    "plan.not_replaceable": N_("This plan cannot replace your current plan"),
+    "plan.other_currency": N_("This plan is billed in another currency"),
+    "plan.past_due": N_(
+        "Your last payment failed; update your payment method before changing plan"),
+    "plan.canceling": N_(
+        "This subscription ends at the period end; reactivate it before changing plan"),
+    "plan.ended": N_("This subscription has ended"),
+    "plan.period_not_open": N_("The current billing period is not open; try again shortly"),
+    "plan.not_offered": N_("Choose one of the plans offered"),
+    "form.expired": N_("The form expired; please try again"),
+    "subscription.change_in_progress": N_(
+        "Another change to this subscription is in progress; try again shortly"),
+    # cancel and reactivate
+    "cancel.reason_invalid": N_("Choose a reason from the list"),
+    "cancel.comment_too_long": N_("Keep the comment under 1000 characters"),
+    "cancel.comment_characters": N_("The comment contains characters that are not allowed"),
+    "cancel.not_cancelable": N_("This subscription is already canceled or ended"),
+    "reactivate.not_canceling": N_("Only a subscription set to cancel can be reactivated"),
+    "reactivate.ended": N_("This subscription has already ended"),
+    # login, links and sessions
+    "login.email_invalid": N_("Enter a valid email address"),
+    "login.delivery_failed": N_("The email could not be sent"),
+    "link.invalid": N_("The link is not valid"),
+    "link.used": N_("The link was already used"),
+    "link.revoked": N_("The link was replaced by a newer one"),
+    "link.expired": N_("The link has expired"),
+    "session.expired": N_("Your session expired; please log in again"),
+    "redirect.refused": N_("Use a path on this site or an allowed https address"),
+    # payments
+    "payment.declined": N_("Your card was declined"),
+    "payment.timeout": N_("The payment provider did not answer"),
+    # merchant-side reports and data
+    "report.range_invalid": N_("The end of the range must be after its start"),
+    "money.currency_unknown": N_("This currency is not supported"),
+    "money.too_many_decimals": N_("This amount has more decimals than its currency allows"),
+    # billing details (core.billing_details)
+    "billing.control_chars": N_("Remove line breaks and other control characters"),
+    "billing.too_long": N_("This is too long"),
+    "billing.country_required": N_("Choose your country"),
+    "billing.country_invalid": N_("Choose a valid country"),
+    "billing.state_required": N_("Choose your state or province"),
+    "billing.state_invalid": N_("Choose a valid state or province for this country"),
+    "billing.state_other_country": N_("This state or province belongs to another country"),
+    "billing.state_not_used": N_("This country has no states or provinces; leave this empty"),
+    "billing.postal_code_required": N_("Enter your postal code"),
+    "billing.postal_code_invalid": N_("Enter a valid postal code for this country"),
+    "billing.business_name_required": N_("Enter the business name"),
+    "billing.tax_id_invalid": N_("Enter a valid tax ID for this country"),
+    "billing.tax_id_checksum": N_("This tax ID is not valid; check it for typos"),
+    "billing.tax_id_length": N_("This tax ID has the wrong number of characters"),
+    "billing.tax_id_other_country": N_("This tax ID belongs to another country"),
+    "billing.tax_id_characters": N_("Use only letters, digits, spaces and - . /"),
+    "billing.is_business_invalid": N_("Choose whether you buy as a business"),
+})
+
+
+def message_for(key: str) -> str:
+    """The msgid of a key; an unknown key is a bug and fails loudly."""
+    try:
+        return MESSAGES[key]
+    except KeyError:
+        raise KeyError(f"unknown message key {key!r}: add it to core.messages.MESSAGES") from None
