@@ -50,7 +50,7 @@ def create_app(*, store: Store | None = None, mailer: Mailer | None = None,
 
 def add_shop_pages(app: FastAPI, portal: Portal) -> None:
     def customer_id() -> str:
-        buyer = portal.store.find_buyer_by_email(DEMO_EMAIL)
+        buyer = portal.find_buyer_by_email(DEMO_EMAIL)
         assert buyer is not None
         return buyer.id
 
@@ -58,8 +58,8 @@ def add_shop_pages(app: FastAPI, portal: Portal) -> None:
     def home() -> str:
         buyer_id = customer_id()
         return pages.get_template("home.html").render(
-            buyer=portal.store.get_buyer(buyer_id),
-            subscriptions=portal.store.list_subscriptions(buyer_id))
+            buyer=portal.find_buyer(buyer_id),
+            subscriptions=portal.list_subscriptions(buyer_id))
 
     @app.post("/account/manage-subscription")
     def manage_subscription() -> RedirectResponse:
@@ -70,7 +70,7 @@ def add_shop_pages(app: FastAPI, portal: Portal) -> None:
     def receipt_preview() -> str:
         link = portal.create_login_link(customer_id(), return_url="")
         return pages.get_template("emails/receipt.txt").render(
-            buyer=portal.store.get_buyer(customer_id()), portal_url=link)
+            buyer=portal.find_buyer(customer_id()), portal_url=link)
 
 
 app = create_app()

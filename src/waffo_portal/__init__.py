@@ -59,6 +59,9 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ below
     from .service import Portal
     from .stores.memory import MemoryStore
     from .use_cases.auth import LoginPreview, NewSession
+    from .use_cases.renewals import DueReport
+    from .use_cases.reports import CancellationEntry, CancellationReport
+    from .use_cases.subscriptions import ChangeOutcome
 
 # Public names are imported on first use (PEP 562): `import waffo_portal` no
 # longer loads every module (mail, stores, use cases, ...), so a process that
@@ -88,6 +91,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".service": ("Portal",),
     ".stores.memory": ("MemoryStore",),
     ".use_cases.auth": ("LoginPreview", "NewSession"),
+    ".use_cases.renewals": ("DueReport",),
+    ".use_cases.reports": ("CancellationEntry", "CancellationReport"),
+    ".use_cases.subscriptions": ("ChangeOutcome",),
 }
 _MODULE_OF: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}
 
@@ -124,13 +130,17 @@ __all__ = [
     "Branding",
     "Buyer",
     "Cancellation",
+    "CancellationEntry",
     "CancellationReason",
+    "CancellationReport",
     "ChangeKind",
+    "ChangeOutcome",
     "ChargeResult",
     "ConfigurationError",
     "Conflict",
     "ConsoleMailer",
     "DeliveryFailed",
+    "DueReport",
     "EmailMessage",
     "FrozenClock",
     "GatewayMode",

@@ -107,10 +107,8 @@ def _print_progress(counts: Mapping[str, int]) -> None:
 
 
 def run_apply_due(args: argparse.Namespace) -> int:
-    from .use_cases.renewals import apply_due
-
     portal = load_portal(args.app)
-    report = apply_due(portal.deps, args.now, on_progress=_print_progress)
+    report = portal.apply_due(args.now, on_progress=_print_progress)
     if report.total:
         print(file=sys.stderr)
     summary = ", ".join(f"{name}: {count}" for name, count in sorted(report.counts.items()))
@@ -143,7 +141,7 @@ def register_cancellation_report(commands: Subparsers) -> None:
 
 def run_cancellation_report(args: argparse.Namespace) -> int:
     portal = load_portal(args.app)
-    until = args.until or portal.deps.clock.now()
+    until = args.until or portal.now()
     report = portal.cancellation_report(args.since or until - timedelta(days=30), until)
     if args.format == "csv":
         writer = csv.writer(sys.stdout)

@@ -58,7 +58,7 @@ class DemoMerchant:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         form = parse_qs(environ["wsgi.input"].read(length).decode())
         email = form.get("email", [""])[0]
-        buyer = self.portal.store.find_buyer_by_email(email)
+        buyer = self.portal.find_buyer_by_email(email)
         if buyer is None:
             return _send(start_response, "404 Not Found", "<h1>Unknown demo buyer</h1>")
         try:

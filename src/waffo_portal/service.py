@@ -1,7 +1,8 @@
 """``Portal``: the one object a merchant builds; every use case hangs off it.
 
 The facade only wires ports into use cases (``waffo_portal.use_cases``); the
-rules live there and in the pure modules below them.
+rules live there and in the pure core below them. ``web/``, the CLI and the
+framework integrations call nothing else.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from .core import billing_details as billing_rules
 from .core.auth_models import BuyerSession
 from .core.billing_details import TaxLine
 from .core.config import PortalConfig
-from .core.models import BillingDetails, Invoice, Order, Payment, Plan, Subscription
+from .core.models import BillingDetails, Buyer, Invoice, Order, Payment, Plan, Subscription
 from .core.proration import PlanChangeQuote
 from .ports import Clock, EventSink, Mailer, PaymentGateway, ReadScope, Store, SubscriptionPlans
 from .use_cases import auth, invoices, renewals, reports, subscriptions
@@ -28,11 +29,21 @@ from .use_cases.subscriptions import ChangeOutcome
 
 
 class Portal:
+    """The customer portal: every buyer-facing and merchant-facing use case.
+
+    Build one per process from a validated :class:`PortalConfig` and the ports (a Store, a
+    Mailer, a PaymentGateway; optionally a Clock and an EventSink). Every method that takes
+    a ``buyer_id`` acts only on that buyer's own data: another buyer's object is
+    :class:`NotFound`, exactly like a missing one. Methods that change money or state take
+    an ``idempotency_key`` (16-128 characters of ``A-Za-z0-9_-``): repeating a call with the
+    same key returns the first result and charges nothing twice.
+    """
+
     def __init__(self, config: PortalConfig, *, store: Store, mailer: Mailer,
                  gateway: PaymentGateway, clock: Clock | None = None,
                  events: EventSink | None = None) -> None:
-        self.deps = Deps(config=config.validate(), store=store, mailer=mailer, gateway=gateway,
-                         clock=clock or SystemClock(), events=events or NullEventSink())
+        self._deps = Deps(config=config.validate(), store=store, mailer=mailer, gateway=gateway,
+                          clock=clock or SystemClock(), events=events or NullEventSink())
         # Decided once: an isinstance() against a Protocol costs ~15 us per call.
         self._reading: Callable[[], AbstractContextManager[None]] = (
             store.reading if isinstance(store, ReadScope) else nullcontext)
@@ -42,11 +53,12 @@ class Portal:
 
     @property
     def config(self) -> PortalConfig:
-        return self.deps.config
+        """The validated, frozen configuration."""
+        return self._deps.config
 
-    @property
-    def store(self) -> Store:
-        return self.deps.store
+    def now(self) -> datetime:
+        """The current time on the portal's clock (timezone-aware UTC)."""
+        return self._deps.clock.now()
 
     def reading(self) -> AbstractContextManager[None]:
         """A block whose store reads may share one connection (a page view), if the store
@@ -56,32 +68,62 @@ class Portal:
     # Login and sessions (see use_cases/auth.py)
     def request_login_link(self, email: str, *, client_ip: str, locale: str | None = None,
                            return_to: str | None = None) -> None:
-        auth.request_login_link(self.deps, email, client_ip, locale, return_to)
+        """Email a single-use login link if ``email`` belongs to a buyer; for an unknown
+        address do nothing, answering alike. Raises ValidationError (``email``) for a
+        malformed address, RateLimited past the per-email or per-IP budget, DeliveryFailed
+        if the mailer refuses (no usable link is left behind)."""
+        auth.request_login_link(self._deps, email, client_ip, locale, return_to)
 
     def peek_login_link(self, token: str) -> LoginPreview:
-        return auth.peek_login_link(self.deps, token)
+        """Check a login link for the confirm page without using it up (safe for GET and
+        mail scanners). Raises InvalidToken, TokenExpired or TokenUsed."""
+        return auth.peek_login_link(self._deps, token)
 
     def confirm_login(self, token: str, previous_session_id: str | None = None) -> NewSession:
-        return auth.confirm_login(self.deps, token, previous_session_id)
+        """Use a login link up and open a 30-minute session; a link works exactly once, and
+        a session from before login is revoked. Raises InvalidToken, TokenExpired, TokenUsed."""
+        return auth.confirm_login(self._deps, token, previous_session_id)
 
     def authenticate(self, session_id: str | None) -> BuyerSession:
-        return auth.authenticate(self.deps, session_id)
+        """The live session behind a cookie value. Raises AuthenticationRequired (with
+        ``expired=True`` once its lifetime has passed)."""
+        return auth.authenticate(self._deps, session_id)
 
     def logout(self, session_id: str | None) -> None:
-        auth.logout(self.deps, session_id)
+        """Revoke the session server-side, so a replayed cookie is refused. Idempotent."""
+        auth.logout(self._deps, session_id)
 
     def create_login_link(self, buyer_id: str, *, return_url: str = "") -> str:
-        return auth.create_login_link(self.deps, buyer_id, return_url)
+        """A single-use login URL for the merchant's "Manage subscription" button, valid a
+        few minutes. The buyer must exist (NotFound otherwise); ``return_url`` must be a
+        portal path or an allowed host (ValidationError ``return_url``)."""
+        return auth.create_login_link(self._deps, buyer_id, return_url)
 
     def make_csrf_token(self, binding: str) -> str:
-        return self.deps.tokens.make_csrf_token(binding)
+        """A CSRF token bound to ``binding`` (the web layer binds it to the session)."""
+        return self._deps.tokens.make_csrf_token(binding)
 
     def check_csrf_token(self, token: str, binding: str) -> None:
-        self.deps.tokens.check_csrf_token(token, binding)
+        """Raise InvalidToken or TokenExpired unless ``token`` was made for ``binding``."""
+        self._deps.tokens.check_csrf_token(token, binding)
+
+    # Buyers and plans
+    def find_buyer(self, buyer_id: str) -> Buyer | None:
+        """The buyer with this id, or None."""
+        return self._deps.store.get_buyer(buyer_id)
+
+    def find_buyer_by_email(self, email: str) -> Buyer | None:
+        """The buyer with this email (case and surrounding spaces ignored), or None."""
+        return self._deps.store.find_buyer_by_email(email)
+
+    def find_plan(self, plan_id: str) -> Plan | None:
+        """The plan with this id, or None."""
+        return self._deps.store.get_plan(plan_id)
 
     # Subscriptions
     def list_subscriptions(self, buyer_id: str) -> Sequence[Subscription]:
-        return self.store.list_subscriptions(buyer_id)
+        """The buyer's subscriptions, newest first."""
+        return self._deps.store.list_subscriptions(buyer_id)
 
     def list_subscriptions_with_plans(
             self, buyer_id: str) -> Sequence[tuple[Subscription, Plan | None]]:
@@ -89,91 +131,135 @@ class Portal:
         store offers it (``SubscriptionPlans``), else one per distinct plan."""
         if self._with_plans is not None:
             return self._with_plans(buyer_id)
+        store = self._deps.store
         plans: dict[str, Plan | None] = {}
         found = []
-        for subscription in self.store.list_subscriptions(buyer_id):
+        for subscription in store.list_subscriptions(buyer_id):
             if subscription.plan_id not in plans:
-                plans[subscription.plan_id] = self.store.get_plan(subscription.plan_id)
+                plans[subscription.plan_id] = store.get_plan(subscription.plan_id)
             found.append((subscription, plans[subscription.plan_id]))
         return found
 
     def get_subscription(self, buyer_id: str, subscription_id: str) -> Subscription:
-        return subscriptions.get_owned_subscription(self.deps, buyer_id, subscription_id)
+        """One of the buyer's subscriptions. Raises NotFound."""
+        return subscriptions.get_owned_subscription(self._deps, buyer_id, subscription_id)
 
     def plan_options(self, buyer_id: str, subscription_id: str) -> list[Plan]:
-        return subscriptions.plan_options(self.deps, buyer_id, subscription_id)
+        """The other plans of the subscription's product group, cheapest first.
+        Raises NotFound."""
+        return subscriptions.plan_options(self._deps, buyer_id, subscription_id)
 
     def quote_plan_change(self, buyer_id: str, subscription_id: str,
                           new_plan_id: str) -> PlanChangeQuote:
-        return subscriptions.quote_change(self.deps, buyer_id, subscription_id, new_plan_id)
+        """What a change to ``new_plan_id`` would cost now (upgrade: the prorated difference)
+        or from the period end (downgrade); changes nothing. Raises NotFound,
+        ValidationError (``plan_id``) or PlanChangeNotAllowed."""
+        return subscriptions.quote_change(self._deps, buyer_id, subscription_id, new_plan_id)
 
     def change_plan(self, buyer_id: str, subscription_id: str, new_plan_id: str, *,
                     idempotency_key: str) -> ChangeOutcome:
-        return subscriptions.change_plan(self.deps, buyer_id, subscription_id, new_plan_id,
+        """Upgrade now (the prorated difference is charged, then the plan switches) or
+        schedule a downgrade for the period end. Idempotent on ``idempotency_key``.
+        Raises NotFound, ValidationError, PlanChangeNotAllowed, Conflict (another change in
+        progress, or the key reused with other parameters), PaymentDeclined (nothing
+        changed) or PaymentTimeout (retry with the same key: charged at most once)."""
+        return subscriptions.change_plan(self._deps, buyer_id, subscription_id, new_plan_id,
                                          idempotency_key)
 
     def cancel_subscription(self, buyer_id: str, subscription_id: str, *,
                             reason: str | None = None, comment: str = "",
                             idempotency_key: str) -> ChangeOutcome:
-        return subscriptions.cancel(self.deps, buyer_id, subscription_id, reason, comment,
+        """Cancel at the period end (access until then), with an optional reason from
+        ``CancellationReason`` and a comment; drops a scheduled change. Idempotent on
+        ``idempotency_key``. Raises NotFound, ValidationError (``reason``, ``comment``),
+        PlanChangeNotAllowed (already canceled or ended) or Conflict."""
+        return subscriptions.cancel(self._deps, buyer_id, subscription_id, reason, comment,
                                     idempotency_key)
 
     def reactivate_subscription(self, buyer_id: str, subscription_id: str, *,
                                 idempotency_key: str) -> ChangeOutcome:
-        return subscriptions.reactivate(self.deps, buyer_id, subscription_id, idempotency_key)
+        """Undo a cancellation before the period ends; nothing is charged. Idempotent on
+        ``idempotency_key``. Raises NotFound, PlanChangeNotAllowed or Conflict."""
+        return subscriptions.reactivate(self._deps, buyer_id, subscription_id,
+                                        idempotency_key)
 
     def payment_method_update_url(self, buyer_id: str, subscription_id: str, *,
                                   return_url: str) -> str:
-        """The provider's page to change the card of one of the buyer's subscriptions."""
+        """The provider's page to change the card of one of the buyer's subscriptions; the
+        portal never sees card data. Raises NotFound."""
         owned = self.get_subscription(buyer_id, subscription_id)
-        return self.deps.gateway.payment_method_update_url(
+        return self._deps.gateway.payment_method_update_url(
             buyer_id=buyer_id, subscription_id=owned.id, return_url=return_url)
 
-    def apply_due(self, now: datetime | None = None) -> DueReport:
-        return renewals.apply_due(self.deps, now)
+    def apply_due(self, now: datetime | None = None, *,
+                  on_progress: Callable[[Mapping[str, int]], None] | None = None) -> DueReport:
+        """Apply every transition due at ``now`` (default: the clock): renewals, scheduled
+        downgrades, cancellations, past due -> expired. Safe to run from several processes
+        at once (subscriptions are leased); ``on_progress`` gets the running counts after
+        each batch. Returns the counts per outcome; errors are counted, not raised."""
+        return renewals.apply_due(self._deps, now, on_progress=on_progress)
 
     def cancellation_report(self, since: datetime, until: datetime) -> CancellationReport:
-        return reports.cancellation_report(self.deps, since, until)
+        """Why buyers cancel: the standing cancellations requested in [since, until).
+        Raises ValidationError (``until``) if the range is empty or reversed."""
+        return reports.cancellation_report(self._deps, since, until)
 
     # Orders
     def list_orders(self, buyer_id: str, limit: int = 20,
                     before: tuple[datetime, str] | None = None) -> Sequence[Order]:
-        return self.store.list_orders(buyer_id, limit, before)
+        """The buyer's orders, newest first; pass the last one's ``(created_at, id)`` as
+        ``before`` for the next page."""
+        return self._deps.store.list_orders(buyer_id, limit, before)
 
     def get_order(self, buyer_id: str, order_id: str) -> Order:
-        return invoices.owned_order(self.deps, buyer_id, order_id)
+        """One of the buyer's orders. Raises NotFound."""
+        return invoices.owned_order(self._deps, buyer_id, order_id)
 
     def list_payments(self, buyer_id: str, order_id: str) -> Sequence[Payment]:
-        return self.store.list_payments(self.get_order(buyer_id, order_id).id)
+        """The payments of one of the buyer's orders, oldest first. Raises NotFound."""
+        return self._deps.store.list_payments(self.get_order(buyer_id, order_id).id)
 
     # Billing details
     def get_billing_details(self, buyer_id: str) -> BillingDetails | None:
-        return billing.get_billing_details(self.deps, buyer_id)
+        """The buyer's current billing details, or None if never set."""
+        return billing.get_billing_details(self._deps, buyer_id)
 
     def update_billing_details(self, buyer_id: str, raw: Mapping[str, str], *,
                                revise_invoice_order_id: str | None = None) -> BillingDetails:
-        return billing.update_billing_details(self.deps, buyer_id, raw,
+        """Validate and save the buyer's billing details (and, from an invoice page, revise
+        that invoice: same number, revision + 1), all in one transaction. Raises
+        ValidationError naming every bad field, or NotFound for the invoice."""
+        return billing.update_billing_details(self._deps, buyer_id, raw,
                                               revise_invoice_order_id=revise_invoice_order_id)
 
     def tax_summary(self, buyer_id: str, limit: int = 20) -> list[TaxLine]:
-        return billing.tax_summary(self.store, buyer_id, limit)
+        """The buyer's most recent charged orders (completed or refunded) with their tax,
+        newest first; ``limit`` is capped at 100."""
+        return billing.tax_summary(self._deps.store, buyer_id, limit)
 
     def countries(self, locale: str | None = None) -> list[tuple[str, str]]:
+        """(ISO code, name in ``locale``) of every country, sorted by name."""
         return billing_rules.countries(locale or self.config.default_locale)
 
     def subdivisions(self, country: str, locale: str | None = None) -> list[tuple[str, str]]:
+        """(ISO 3166-2 code, name) of a country's states or provinces, sorted by name."""
         return billing_rules.subdivisions(country, locale or self.config.default_locale)
 
     # Invoices
     def get_invoice(self, buyer_id: str, order_id: str) -> Invoice:
-        return invoices.invoice_for_order(self.deps, buyer_id, order_id)
+        """The invoice of one of the buyer's orders, numbering it on first issue.
+        Raises NotFound."""
+        return invoices.invoice_for_order(self._deps, buyer_id, order_id)
 
     def render_invoice_pdf(self, buyer_id: str, order_id: str, locale: str | None = None,
                            receipt: bool = False) -> bytes:
-        return invoices.render_invoice(self.deps, buyer_id, order_id, locale=locale,
+        """The invoice (or receipt) of one of the buyer's orders as PDF bytes, in
+        ``locale`` (default: the buyer's). Raises NotFound or MissingGlyphs."""
+        return invoices.render_invoice(self._deps, buyer_id, order_id, locale=locale,
                                        receipt=receipt)
 
     def render_invoice_html(self, buyer_id: str, order_id: str, locale: str | None = None,
                             receipt: bool = False) -> str:
-        return invoices.render_invoice(self.deps, buyer_id, order_id, locale=locale,
+        """The same document as :meth:`render_invoice_pdf`, as HTML. Raises NotFound."""
+        return invoices.render_invoice(self._deps, buyer_id, order_id, locale=locale,
                                        receipt=receipt, fmt="html").decode()

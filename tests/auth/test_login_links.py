@@ -134,7 +134,7 @@ class CapturingFailingMailer:
 def test_mailer_failure_raises_and_leaves_no_usable_link(kit: PortalKit,
                                                          error: Exception) -> None:
     failing = CapturingFailingMailer(error)
-    deps = attrs.evolve(kit.portal.deps, mailer=failing)
+    deps = attrs.evolve(kit.portal._deps, mailer=failing)
     with pytest.raises(DeliveryFailed) as info:
         auth.request_login_link(deps, "ada@example.com", "203.0.113.7", None, None)
     assert info.value.__cause__ is None

@@ -129,4 +129,4 @@ def test_demo_serves_the_merchant_and_the_portal(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
-    assert portal.store.find_buyer_by_email("hans@example.de") is not None
+    assert portal.find_buyer_by_email("hans@example.de") is not None

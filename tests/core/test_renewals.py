@@ -7,7 +7,6 @@ import attrs
 from waffo_portal import GatewayMode, Money, SubscriptionStatus
 from waffo_portal.testing import PortalKit, make_kit
 from waffo_portal.testing.factories import test_config
-from waffo_portal.use_cases.renewals import apply_due
 
 KEY = "key-0000000000000001"
 
@@ -117,8 +116,8 @@ def test_a_broken_record_is_counted_and_does_not_stop_the_run(kit: PortalKit) ->
                           plan_id="deleted-plan")
     kit.store.save_subscription(orphan)
     seen: list[dict[str, int]] = []
-    report = apply_due(kit.portal.deps, kit.subscription.current_period_end,
-                       on_progress=lambda counts: seen.append(dict(counts)))
+    report = kit.portal.apply_due(kit.subscription.current_period_end,
+                                  on_progress=lambda counts: seen.append(dict(counts)))
     assert report.counts == {"renewed": 1, "error": 1}
     assert seen[-1] == {"renewed": 1, "error": 1}
     assert _sub(kit).current_period_start == kit.subscription.current_period_end

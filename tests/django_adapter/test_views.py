@@ -42,14 +42,14 @@ def test_buyer_journey_through_django(kit: PortalKit) -> None:
 
 
 def test_settings_build_the_ports_and_reset_when_changed(kit: PortalKit) -> None:
-    assert get_portal().store is kit.store
+    assert get_portal()._deps.store is kit.store
     first = get_web_app()
     assert get_web_app() is first  # built once
     with override_settings(WAFFO_PORTAL={**BASE_PORTAL_SETTINGS, "default_locale": "fr"}):
         rebuilt = get_portal()
         assert rebuilt.config.default_locale == "fr"
-        assert type(rebuilt.store).__name__ == "DjangoStore"  # the default store
-        assert isinstance(rebuilt.deps.mailer, DjangoMailer)
+        assert type(rebuilt._deps.store).__name__ == "DjangoStore"  # the default store
+        assert isinstance(rebuilt._deps.mailer, DjangoMailer)
 
 
 def test_merchant_view_mints_a_login_link(kit: PortalKit) -> None:

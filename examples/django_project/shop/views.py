@@ -13,17 +13,17 @@ DEMO_EMAIL = "ada@example.com"
 
 
 def customer_id() -> str:
-    buyer = get_portal().store.find_buyer_by_email(DEMO_EMAIL)
+    buyer = get_portal().find_buyer_by_email(DEMO_EMAIL)
     if buyer is None:
         raise RuntimeError("run `python manage.py seed_shop` first")
     return buyer.id
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    store = get_portal().store
+    portal = get_portal()
     return render(request, "shop/home.html", {
-        "buyer": store.get_buyer(customer_id()),
-        "subscriptions": store.list_subscriptions(customer_id())})
+        "buyer": portal.find_buyer(customer_id()),
+        "subscriptions": portal.list_subscriptions(customer_id())})
 
 
 @require_POST
@@ -35,5 +35,5 @@ def manage_subscription(request: HttpRequest) -> HttpResponse:
 def receipt_preview(request: HttpRequest) -> HttpResponse:
     link = get_portal().create_login_link(customer_id(), return_url="")
     text = render_to_string("shop/emails/receipt.txt", {
-        "buyer": get_portal().store.get_buyer(customer_id()), "portal_url": link})
+        "buyer": get_portal().find_buyer(customer_id()), "portal_url": link})
     return HttpResponse(text, content_type="text/plain; charset=utf-8")

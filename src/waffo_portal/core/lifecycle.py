@@ -25,6 +25,7 @@ from .models import (
     Subscription,
     SubscriptionStatus,
 )
+from .money import Money
 from .proration import ChangeKind, PlanChangeQuote
 
 MAX_COMMENT_LENGTH = 1000
@@ -107,3 +108,18 @@ def ended(subscription: Subscription) -> Subscription:
     status = (SubscriptionStatus.CANCELED if subscription.status is SubscriptionStatus.CANCELING
               else SubscriptionStatus.EXPIRED)
     return attrs.evolve(subscription, status=status, scheduled_change=None)
+
+
+_ENDING = frozenset({SubscriptionStatus.CANCELING, SubscriptionStatus.CANCELED,
+                     SubscriptionStatus.EXPIRED})
+
+
+def next_bill(subscription: Subscription, plan: Plan | None,
+              next_plan: Plan | None) -> tuple[datetime | None, Money | None]:
+    """When the buyer is billed next and how much: at the period end, the price of the
+    scheduled plan if a change is scheduled, else of the current plan. A subscription that
+    ends (canceling, canceled, expired) has no next bill: (None, None)."""
+    if subscription.status in _ENDING:
+        return None, None
+    billed = next_plan or plan
+    return subscription.current_period_end, None if billed is None else billed.price

@@ -139,7 +139,7 @@ class PortalWebApp:
         config = self.portal.config
         explicit = normalize_locale(request.query.get_one("lang"))
         remembered = request.cookies.get(sessions.lang_cookie_name(config))
-        buyer = self.portal.store.get_buyer(session.buyer_id) if session else None
+        buyer = self.portal.find_buyer(session.buyer_id) if session else None
         locale = choose_locale(explicit or remembered, buyer.locale if buyer else None,
                                request.headers.get("accept-language"), config.default_locale)
         page = Page(self, request, session, locale,

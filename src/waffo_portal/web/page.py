@@ -55,7 +55,7 @@ class Page:
     @property
     def buyer(self) -> Buyer | None:
         if self.session is not None and self._buyer is None:
-            self._buyer = self.portal.store.get_buyer(self.session.buyer_id)
+            self._buyer = self.portal.find_buyer(self.session.buyer_id)
         return self._buyer
 
     # Words, numbers and dates in the buyer's language

@@ -15,7 +15,8 @@ from typing import Any
 import attrs
 
 from ...core.exceptions import PaymentDeclined, PaymentFailed, ValidationError
-from ...core.models import CancellationReason, Plan, Subscription, SubscriptionStatus
+from ...core.lifecycle import next_bill
+from ...core.models import CancellationReason, Plan, Subscription
 from ...core.money import Money
 from ..forms import translated_errors
 from ..http import Response
@@ -37,7 +38,7 @@ class Summary:
 
 
 def summarize(page: Page, subscription: Subscription) -> Summary:
-    return _summary(page, subscription, page.portal.store.get_plan(subscription.plan_id))
+    return _summary(page, subscription, page.portal.find_plan(subscription.plan_id))
 
 
 def summaries(page: Page) -> list[Summary]:
@@ -48,13 +49,9 @@ def summaries(page: Page) -> list[Summary]:
 
 def _summary(page: Page, subscription: Subscription, plan: Plan | None) -> Summary:
     change = subscription.scheduled_change
-    next_plan = page.portal.store.get_plan(change.plan_id) if change else None
-    billed = next_plan or plan
-    ends = subscription.status in (SubscriptionStatus.CANCELING, SubscriptionStatus.CANCELED,
-                                   SubscriptionStatus.EXPIRED)
-    return Summary(subscription, plan, next_plan,
-                   None if ends else subscription.current_period_end,
-                   None if ends or billed is None else billed.price)
+    next_plan = page.portal.find_plan(change.plan_id) if change else None
+    billed_at, amount = next_bill(subscription, plan, next_plan)
+    return Summary(subscription, plan, next_plan, billed_at, amount)
 
 
 def new_key() -> str:

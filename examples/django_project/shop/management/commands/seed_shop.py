@@ -6,12 +6,13 @@ from django.core.management.base import BaseCommand
 
 from waffo_portal.clock import SystemClock
 from waffo_portal.demo import seed_demo
-from waffo_portal.integrations.django import get_portal
+from waffo_portal.integrations.django.store import DjangoStore
 
 
 class Command(BaseCommand):
     help = "Fill the portal's tables with the demo buyers (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        seeded = seed_demo(get_portal().store, SystemClock().now())
+        # The portal's own tables, written directly: the store the settings build by default.
+        seeded = seed_demo(DjangoStore(), SystemClock().now())
         self.stdout.write(f"seeded {len(seeded)} demo buyer(s)")
