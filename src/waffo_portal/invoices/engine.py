@@ -19,13 +19,15 @@ Two speed-ups for our own documents, each drawing byte-identical pages
   own for that reason).
 
 Both are switched on only while xhtml2pdf's own render lock is held, so any
-other xhtml2pdf render in the process runs stock. If a new xhtml2pdf moves
-the internals they rely on, they switch themselves off
-(``fast_path_available``), and so does render.newline_breaks.
+other xhtml2pdf render in the process runs stock. They run only on the
+xhtml2pdf versions in ``TESTED_XHTML2PDF``; on any other version, or if the
+internals they rely on moved, they switch themselves off with a warning naming
+the version (``fast_path_available``), and so does render.newline_breaks.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import io
 import logging
 import threading
@@ -48,6 +50,11 @@ LOGO_URI: Final = "waffo-asset:logo"
 _PACKAGE_DIR: Final = Path(str(resources.files("waffo_portal.invoices")))
 ASSETS_DIR: Final = _PACKAGE_DIR / "assets"
 BLANK_IMAGE: Final = str(ASSETS_DIR / "blank.png")
+# The xhtml2pdf releases the speed-ups were checked against (tests/invoices/test_engine.py
+# compares their pages with stock output pixel by pixel). Add a version only after that.
+TESTED_XHTML2PDF: Final = frozenset({"0.2.28"})
+# Serialises our change of xhtml2pdf's font table when its own render lock is gone.
+_FONT_LOCK = threading.RLock()
 
 
 def convert(html: str, logo_path: str, *, strict: bool, fast: bool = True) -> bytes:
@@ -57,12 +64,12 @@ def convert(html: str, logo_path: str, *, strict: bool, fast: bool = True) -> by
     from xhtml2pdf import pisa
     from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-    expose_fonts_to_xhtml2pdf()
     roots = (Path(logo_path).resolve().parent,) if logo_path else ()
     policy = ResourceAccessPolicy(allow_remote=False, base_dir=ASSETS_DIR, extra_roots=roots,
                                   max_resources=8, max_document_bytes=2_000_000)
     out = io.BytesIO()
     with ExitStack() as stack:
+        stack.enter_context(_fonts_exposed())
         if fast:
             stack.enter_context(_speed_ups(html))
         warnings = stack.enter_context(_warnings_collected())
@@ -98,14 +105,26 @@ def pdf_default_css() -> str:
     return (_PACKAGE_DIR / "templates" / "pdf-defaults.css").read_text(encoding="utf-8")
 
 
-@cache
-def expose_fonts_to_xhtml2pdf() -> None:
-    # xhtml2pdf resolves CSS font-family names through the mapping it copies
-    # into every document; the fonts are already registered with ReportLab.
-    from xhtml2pdf import default
+@contextmanager
+def _fonts_exposed() -> Iterator[None]:
+    """Our font families in xhtml2pdf's font table for one render, restored after it.
 
-    for family in fonts.FAMILIES:
-        default.DEFAULT_FONT[family.lower()] = family
+    xhtml2pdf resolves CSS font-family names through this process-wide mapping (copied
+    into every document); the fonts are already registered with ReportLab. The change is
+    made under the render lock, so no other render sees it.
+    """
+    from xhtml2pdf import default
+    from xhtml2pdf import document as x_document
+
+    lock = getattr(x_document, "_RENDER_LOCK", None) or _FONT_LOCK
+    with lock:
+        saved = dict(default.DEFAULT_FONT)
+        default.DEFAULT_FONT.update({family.lower(): family for family in fonts.FAMILIES})
+        try:
+            yield
+        finally:
+            default.DEFAULT_FONT.clear()
+            default.DEFAULT_FONT.update(saved)
 
 
 def xhtml_dom(html: str) -> Document | None:
@@ -149,9 +168,11 @@ class _ParsedCSS:
 _PARSED_CSS: Final = _ParsedCSS()
 
 
-@cache
-def fast_path_available() -> bool:
-    """Whether this xhtml2pdf still has the internals the speed-ups replace."""
+def xhtml2pdf_version() -> str:
+    return importlib.metadata.version("xhtml2pdf")
+
+
+def _internals_present() -> bool:
     from xhtml2pdf import context as x_context
     from xhtml2pdf import document as x_document
     from xhtml2pdf import parser as x_parser
@@ -159,6 +180,23 @@ def fast_path_available() -> bool:
     lock = getattr(x_document, "_RENDER_LOCK", None)
     return (isinstance(lock, type(threading.RLock())) and hasattr(x_parser, "html5lib")
             and callable(getattr(x_context.pisaContext, "_parseCSSSource", None)))
+
+
+@cache
+def fast_path_available() -> bool:
+    """Whether the speed-ups may run: a tested xhtml2pdf that still has the internals
+    they replace. Decided once per process; turning off is logged as a warning."""
+    version = xhtml2pdf_version()
+    if version not in TESTED_XHTML2PDF:
+        log.warning("invoice speed-ups off: xhtml2pdf %s is not a tested version (%s); "
+                    "documents render with stock xhtml2pdf, slower", version,
+                    ", ".join(sorted(TESTED_XHTML2PDF)))
+        return False
+    if not _internals_present():
+        log.warning("invoice speed-ups off: xhtml2pdf %s lacks the internals they replace; "
+                    "documents render with stock xhtml2pdf, slower", version)
+        return False
+    return True
 
 
 def _parse(html: str) -> Document:
