@@ -67,3 +67,8 @@ def test_version_is_the_installed_distributions() -> None:
 def test_importing_web_messages_loads_no_pdf_library_or_page_machinery() -> None:
     assert _loaded_by("waffo_portal.web.messages", (
         "reportlab", "xhtml2pdf", "jinja2", "waffo_portal.web.app", "waffo_portal.invoices")) == []
+
+
+def test_the_facade_and_the_web_app_load_reportlab_only_when_a_pdf_is_drawn() -> None:
+    assert _loaded_by("waffo_portal.web.app", (
+        "reportlab", "xhtml2pdf", "waffo_portal.invoices.engine")) == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 from ..core.exceptions import NotFound
 from ..core.models import Invoice, Order
 from ..i18n import choose_locale
-from ..invoices import render
 from .context import Deps
 
 
@@ -39,6 +38,9 @@ def render_invoice(deps: Deps, buyer_id: str, order_id: str, *, locale: str | No
     chosen = choose_locale(locale, buyer.locale if buyer else None, None,
                            deps.config.default_locale)
     branding = deps.config.branding
+    # Imported here: ReportLab and xhtml2pdf load only in a process that draws a document.
+    from ..invoices import render
+
     if fmt == "html":
         html = render.render_receipt_html if receipt else render.render_invoice_html
         return html(order, invoice, payments, branding, chosen, buyer=buyer).encode()
