@@ -7,7 +7,7 @@ from django.db import connections
 
 from waffo_portal.integrations.django.store import DjangoStore
 from waffo_portal.ports import Store
-from waffo_portal.testing import contract
+from waffo_portal.testing import contract, sync_contract
 from waffo_portal.testing.contract import StoreContract
 
 from ..django_settings import POSTGRES_URL, clear_tables
@@ -17,7 +17,7 @@ from ..django_settings import POSTGRES_URL, clear_tables
 def close_thread_connections(monkeypatch: pytest.MonkeyPatch) -> None:
     """The contract's racing threads each open a Django connection; close it when the
     thread's job ends instead of leaving it to the garbage collector."""
-    race = contract._race
+    race = sync_contract._race
 
     def closing_race(workers: int, job: Callable[[], object]) -> list[object]:
         def run() -> object:
@@ -29,6 +29,7 @@ def close_thread_connections(monkeypatch: pytest.MonkeyPatch) -> None:
         return race(workers, run)
 
     monkeypatch.setattr(contract, "_race", closing_race)
+    monkeypatch.setattr(sync_contract, "_race", closing_race)
 
 
 class TestDjangoStoreOnSqlite(StoreContract):

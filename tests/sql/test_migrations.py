@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from waffo_portal import Buyer
 from waffo_portal.stores.sql import SqlStore, build_engine, migrate
@@ -28,12 +28,18 @@ def _upgrade_in_place(engine: Engine) -> None:
     assert current_revision(engine) == "0001"
     store = SqlStore(engine)
     store.save_buyer(Buyer("b1", "ada@example.com"))
+    with engine.begin() as conn:  # a plan stored before plans could be hidden
+        conn.execute(text("INSERT INTO waffo_plans VALUES "
+                          "('p1', 'Pro', 'g', 900, 'EUR', 'monthly', 0)"))
     migrate(engine)  # 0001 -> head: adds the partial due-queue index in place
     assert "waffo_subscriptions_due_order" in {
         index["name"] for index in inspect(engine).get_indexes("waffo_subscriptions")}
     migrate(engine)  # and again: a no-op
-    assert current_revision(engine) == "0002"  # head today; bump with each new revision
+    assert current_revision(engine) == "0003"  # head today; bump with each new revision
     assert store.get_buyer("b1") == Buyer("b1", "ada@example.com")
+    old_plan = store.get_plan("p1")
+    assert old_plan is not None and old_plan.selectable  # 0003: existing plans stay offered
+    assert store.claim_revisions("plan", {"p1": 1}) == {"p1"}
     assert _schema_drift(engine) == []
 
 

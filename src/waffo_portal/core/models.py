@@ -160,6 +160,9 @@ class Plan:
     price: Money
     period: BillingPeriod
     trial_days: int = 0
+    # False: kept for the subscriptions already on it (grandfathered or retired), but
+    # never offered in the plan picker or accepted as the target of a change.
+    selectable: bool = True
 
     def price_per_day(self) -> Fraction:
         return Fraction(self.price.amount) / self.period.nominal_days
@@ -201,6 +204,9 @@ class Subscription:
 
 @attrs.frozen
 class LineItem:
+    """One line of an order. ``unit_price`` and ``amount`` (= quantity x unit price) are
+    net of tax when the order came through the sync API."""
+
     description: str
     quantity: int
     unit_price: Money
@@ -212,6 +218,9 @@ class LineItem:
 
 @attrs.frozen
 class Order:
+    """``subtotal`` is the lines' sum before tax, ``tax`` the tax on it and ``total`` what
+    the buyer paid (``subtotal + tax``); ``tax_rate`` is a percent ("19"), never a fraction."""
+
     id: str
     buyer_id: str
     kind: OrderKind

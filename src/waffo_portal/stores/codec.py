@@ -98,12 +98,13 @@ def details_from(data: Mapping[str, Any] | None) -> BillingDetails | None:
 def plan_values(plan: Plan) -> Values:
     return {"id": plan.id, "name": plan.name, "product_group": plan.product_group,
             "price_minor": plan.price.amount, "currency": plan.price.currency,
-            "period": plan.period.value, "trial_days": plan.trial_days}
+            "period": plan.period.value, "trial_days": plan.trial_days,
+            "selectable": plan.selectable}
 
 
 def plan_from(row: Any) -> Plan:
     return Plan(row.id, row.name, row.product_group, Money(row.price_minor, row.currency),
-                BillingPeriod(row.period), row.trial_days)
+                BillingPeriod(row.period), row.trial_days, bool(row.selectable))
 
 
 # Subscriptions

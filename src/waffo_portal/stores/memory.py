@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,9 +32,6 @@ from ..core.models import (
     normalize_email,
 )
 
-# A subscription needs attention at its period end in these states.
-
-
 
 @attrs.define
 class _IdempotencyRow:
@@ -49,22 +46,60 @@ class MemoryStore:
         self._tables: dict[str, Any] = {
             "buyers": {}, "emails": {}, "billing": {}, "plans": {}, "subs": {}, "leases": {},
             "orders": {}, "payments": {}, "invoices": {}, "sequences": {}, "idem": {},
-            "links": {}, "sessions": {}, "attempts": {}, "audit": [],
+            "links": {}, "sessions": {}, "attempts": {}, "audit": [], "revisions": {},
+            "inbox": {},
         }
+        self._after_commit: list[Callable[[], None]] = []
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
         with self._lock:
-            snapshot = copy.deepcopy(self._tables) if self._depth == 0 else None
+            outermost = self._depth == 0
+            snapshot = copy.deepcopy(self._tables) if outermost else None
             self._depth += 1
             try:
                 yield
             except BaseException:
                 if snapshot is not None:
                     self._tables = snapshot
+                    self._after_commit.clear()
                 raise
             finally:
                 self._depth -= 1
+            callbacks: list[Callable[[], None]] = []
+            if outermost:
+                callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:  # outside the lock: a callback may use the store
+            callback()
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        with self._lock:
+            if self._depth == 0:
+                pending = False
+            else:
+                self._after_commit.append(callback)
+                pending = True
+        if not pending:
+            callback()
+
+    # Sync revisions and the webhook inbox
+    def claim_revisions(self, kind: str, revisions: Mapping[str, int]) -> set[str]:
+        with self._lock:
+            stored = self._t["revisions"]
+            claimed = set()
+            for record_id, revision in revisions.items():
+                if stored.get((kind, record_id), -1) < revision:
+                    stored[(kind, record_id)] = revision
+                    claimed.add(record_id)
+            return claimed
+
+    def record_delivery(self, source: str, delivery_id: str, event_type: str,
+                        received_at: datetime) -> bool:
+        with self._lock:
+            if (source, delivery_id) in self._t["inbox"]:
+                return False
+            self._t["inbox"][(source, delivery_id)] = (event_type, received_at)
+            return True
 
     @property
     def _t(self) -> dict[str, Any]:

@@ -10,8 +10,6 @@ Every Store shipped with waffo-portal runs this suite; so should yours.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import timedelta
 from decimal import Decimal
@@ -36,34 +34,12 @@ from ..core.models import (
 from ..core.money import Money
 from ..ports import ReadScope, Store, SubscriptionPlans
 from .factories import EPOCH, sample_order, sample_plans, sample_subscription
+from .sync_contract import SyncStoreContract, _race
 
 T0 = EPOCH
 
 
-def _race(workers: int, job: Callable[[], object]) -> list[object]:
-    """Run ``job`` in ``workers`` threads released at the same instant."""
-    barrier = threading.Barrier(workers)
-    results: list[object] = []
-    lock = threading.Lock()
-
-    def run() -> None:
-        barrier.wait()
-        try:
-            outcome: object = job()
-        except Exception as exc:  # collected: the caller asserts on outcomes
-            outcome = exc
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
-class StoreContract:
+class StoreContract(SyncStoreContract):
     """Behaviour every Store MUST have."""
 
     concurrency_workers = 8

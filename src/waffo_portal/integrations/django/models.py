@@ -39,6 +39,7 @@ class Plan(models.Model):
     currency = models.CharField(max_length=3)
     period = models.CharField(max_length=16)
     trial_days = models.IntegerField()
+    selectable = models.BooleanField(default=True)
 
 
 class Subscription(models.Model):
@@ -181,3 +182,28 @@ class AuditEvent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["subject", "at", "seq"], name="waffo_audit_subject"),
                    models.Index(fields=["at", "seq"], name="waffo_audit_at")]
+
+
+class SyncRevision(models.Model):
+    """The provider's revision of each record the sync API wrote."""
+
+    kind = models.CharField(max_length=32)
+    record_id = models.CharField(max_length=160)
+    revision = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "record_id"],
+                                               name="waffo_sync_revision_key")]
+
+
+class WebhookDelivery(models.Model):
+    """One row per webhook delivery taken in."""
+
+    source = models.CharField(max_length=64)
+    delivery_id = models.CharField(max_length=255)
+    event_type = models.CharField(max_length=128)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "delivery_id"],
+                                               name="waffo_webhook_delivery_key")]

@@ -11,7 +11,7 @@ writers wait for each other instead of failing with "database is locked".
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -48,6 +48,40 @@ class DjangoStore(RecordsMixin):
     def atomic(self) -> Iterator[None]:
         with transaction.atomic(using=self.using):
             yield
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Django's own hook: also waits for a merchant's surrounding ``atomic()``."""
+        transaction.on_commit(callback, using=self.using)
+
+    # Sync revisions and the webhook inbox: the SQL store's statements, on Django's
+    # connection (the ORM has no conditional upsert); both backends speak this dialect.
+    def claim_revisions(self, kind: str, revisions: Mapping[str, int]) -> set[str]:
+        if not revisions:
+            return set()
+        table = connections[self.using].ops.quote_name(m.SyncRevision._meta.db_table)
+        rows = sorted(revisions.items())
+        values = ", ".join(["(%s, %s, %s)"] * len(rows))
+        params: list[Any] = [item for record_id, rev in rows for item in (kind, record_id, rev)]
+        # Only the quoted table name and placeholders are formatted in; values are bound.
+        sql = (f"INSERT INTO {table} (kind, record_id, revision) VALUES {values} "  # noqa: S608
+               "ON CONFLICT (kind, record_id) DO UPDATE SET revision = excluded.revision "
+               f"WHERE {table}.revision < excluded.revision RETURNING record_id")
+        with transaction.atomic(using=self.using), \
+                connections[self.using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return {row[0] for row in cursor.fetchall()}
+
+    def record_delivery(self, source: str, delivery_id: str, event_type: str,
+                        received_at: datetime) -> bool:
+        table = connections[self.using].ops.quote_name(m.WebhookDelivery._meta.db_table)
+        sql = (f"INSERT INTO {table} (source, delivery_id, event_type, received_at) "  # noqa: S608
+               "VALUES (%s, %s, %s, %s) ON CONFLICT (source, delivery_id) DO NOTHING "
+               "RETURNING delivery_id")
+        connection = connections[self.using]
+        stamp = connection.ops.adapt_datetimefield_value(received_at)
+        with transaction.atomic(using=self.using), connection.cursor() as cursor:
+            cursor.execute(sql, [source, delivery_id, event_type, stamp])
+            return cursor.fetchone() is not None
 
     def _put(self, model: Any, values: dict[str, Any]) -> None:
         # Django's save() on an explicit primary key is UPDATE, then INSERT if nothing matched.

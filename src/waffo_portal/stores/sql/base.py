@@ -37,6 +37,7 @@ class _ThreadState(threading.local):
     reading: bool = False  # inside reading()
     pooled: PoolProxiedConnection | None = None  # reading()'s connection, once a read needed it
     shared: Connection | None = None  # the same, wrapped once a SQLAlchemy read needed it
+    after_commit: list[Callable[[], None]] | None = None  # on_commit()'s, while atomic() is open
 
 
 class SqlBase:
@@ -62,15 +63,26 @@ class SqlBase:
         if current is not None:
             yield current  # join the thread's open transaction
             return
+        local = self._local
+        callbacks: list[Callable[[], None]] = []
         with self.engine.connect() as conn:
             if write:
                 conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
-                self._local.conn = conn
+                local.conn, local.after_commit = conn, callbacks
                 try:
                     yield conn
                 finally:
-                    self._local.conn = None
+                    local.conn, local.after_commit = None, None
+        for callback in callbacks:  # reached only once the transaction committed
+            callback()
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        pending = self._local.after_commit
+        if pending is None:
+            callback()
+        else:
+            pending.append(callback)
 
     def _insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
         return postgresql.insert(table) if self._postgres else sqlite.insert(table)

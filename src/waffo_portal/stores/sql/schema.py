@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     text,
+    true,
 )
 
 from ...core.models import DUE_STATUSES
@@ -65,6 +66,7 @@ plans = Table(
     Column("currency", currency_type(), nullable=False),
     Column("period", String(16), nullable=False),
     Column("trial_days", Integer, nullable=False),
+    Column("selectable", Boolean, nullable=False, server_default=true()),
     Index("waffo_plans_group", "product_group"),
 )
 
@@ -212,4 +214,21 @@ audit_events = Table(
     Column("idempotency_key", String(255)),
     Index("waffo_audit_subject", "subject", "at", "seq"),
     Index("waffo_audit_at", "at", "seq"),
+)
+
+# The provider of record's revision of every record the sync API wrote (out-of-order guard).
+sync_revisions = Table(
+    "waffo_sync_revisions", metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("record_id", String(160), primary_key=True),
+    Column("revision", BigInteger, nullable=False),
+)
+
+# One row per webhook delivery taken in, written with the state change it carried.
+webhook_inbox = Table(
+    "waffo_webhook_inbox", metadata,
+    Column("source", String(64), primary_key=True),
+    Column("delivery_id", String(255), primary_key=True),
+    Column("event_type", String(128), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
 )

@@ -41,6 +41,7 @@ from .base import lookup
 from .engine import build_engine
 from .prepared import Prepared, row_type
 from .records import RecordsMixin
+from .sync import SyncMixin
 
 # The reads behind every page, built once (see ``lookup``).
 _BUYER = Prepared(lookup(t.buyers, "id"))
@@ -64,7 +65,7 @@ _PAYMENTS_OF_ORDER = Prepared(lookup(t.payments, "order_id").order_by(
 _INVOICE = Prepared(lookup(t.invoices, "order_id"))
 
 
-class SqlStore(RecordsMixin):
+class SqlStore(RecordsMixin, SyncMixin):
     """A Store on SQLite (the embedded default) or PostgreSQL (production)."""
 
     @classmethod
