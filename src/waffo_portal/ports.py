@@ -7,7 +7,7 @@ treat the ``atomic()`` block as one transaction: all its writes land, or none.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
@@ -27,6 +27,8 @@ from .core.models import (
     Subscription,
 )
 from .core.money import Money
+from .core.proration import PlanChangeQuote
+from .core.provider import ProviderAction, ProviderOutcome, WebhookDelivery
 
 
 @runtime_checkable
@@ -173,8 +175,29 @@ class AuditStore(Protocol):
         """Audit events, newest first, optionally for one subject."""
 
 
+class SyncStore(Protocol):
+    """What the sync API and webhook intake need beyond the other stores."""
+
+    def claim_revisions(self, kind: str, revisions: Mapping[str, int]) -> set[str]:
+        """Atomic, inside the caller's ``atomic()``: for each record id, store its new
+        revision if it is higher than the stored one (or none is stored); return the ids
+        whose revision was stored. Equal or lower revisions are not claimed. Concurrent
+        callers on the same ids MUST serialise (a row lock until commit), and locks MUST be
+        taken in sorted id order so that batches cannot deadlock."""
+
+    def record_delivery(self, source: str, delivery_id: str, event_type: str,
+                        received_at: datetime) -> bool:
+        """Atomic, inside the caller's ``atomic()``: note one webhook delivery; False if
+        ``(source, delivery_id)`` was noted before (by any process; a concurrent insert
+        waits for the other transaction's outcome)."""
+
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` once the current transaction commits (at once outside one);
+        never if it rolls back. Used to emit events only for changes that landed."""
+
+
 class Store(BuyerStore, CatalogStore, SubscriptionStore, OrderStore, InvoiceStore,
-            IdempotencyStore, AuthStore, AuditStore, Protocol):
+            IdempotencyStore, AuthStore, AuditStore, SyncStore, Protocol):
     """Everything the portal persists."""
 
     def atomic(self) -> AbstractContextManager[None]:
@@ -216,15 +239,69 @@ class PaymentGateway(Protocol):
         """A provider-hosted page to change the card; the portal never sees card data."""
 
 
+class BillingProvider(Protocol):
+    """The billing system of record the portal acts through.
+
+    Every action MUST deduplicate on ``action.idempotency_key`` (a retry after a timeout
+    does nothing twice) and MUST raise ``ProviderUnavailable`` when the provider failed or
+    did not answer, ``PaymentDeclined`` when a charge was refused, ``PlanChangeNotAllowed``
+    when the provider refuses the change. It returns applied, scheduled or confirm (a
+    redirect to the provider's page; the result then arrives by webhook).
+    """
+
+    name: str  # short and stable: names webhook sources and audit entries, e.g. "waffo"
+    # Origins (scheme://host[:port]) the buyer's browser may be sent to after a form
+    # POST (payment-method update, confirmations); the portal's CSP allows them.
+    redirect_origins: tuple[str, ...]
+
+    def quote_change(self, action: ProviderAction) -> PlanChangeQuote | None:
+        """The provider's own price for a plan change, or None: the portal's proration
+        preview is shown instead."""
+
+    def change_plan(self, action: ProviderAction) -> ProviderOutcome:
+        """Switch ``action.subscription`` to ``action.new_plan`` (upgrade now, downgrade
+        at the period end, as the provider decides)."""
+
+    def cancel(self, action: ProviderAction) -> ProviderOutcome:
+        """Cancel at the period end; access continues until then."""
+
+    def reactivate(self, action: ProviderAction) -> ProviderOutcome:
+        """Undo a cancellation before the period ends."""
+
+    def undo_scheduled_change(self, action: ProviderAction) -> ProviderOutcome:
+        """Drop a plan change scheduled for the period end."""
+
+    def payment_method_update_url(self, action: ProviderAction) -> str:
+        """A provider-hosted page to change the card (under ``redirect_origins``); it
+        sends the buyer back to ``action.return_url``."""
+
+    def pay_open_invoice(self, order: Order, *, idempotency_key: str,
+                         return_url: str) -> ProviderOutcome:
+        """Charge (or send the buyer to pay, then back to ``return_url``) an order left
+        unpaid, e.g. a failed renewal."""
+
+
+class WebhookSource(Protocol):
+    """Turns one raw webhook delivery of a provider into sync records."""
+
+    name: str  # the path segment: POST <portal>/webhooks/<name>
+
+    def parse(self, headers: Mapping[str, str], body: bytes,
+              now: datetime) -> WebhookDelivery:
+        """Verify the signature over the exact ``body`` bytes (header names lower-case)
+        and decode it. MUST raise ``InvalidWebhook`` for a bad or stale signature or an
+        unreadable body, before anything else happens."""
+
+
 class EventSink(Protocol):
     def emit(self, event: PortalEvent) -> None:
-        """Receive one business event. Errors are logged by the portal, not raised."""
-
-
+        """Receive one business event, after the change it reports has committed.
+        Errors are logged by the portal, not raised."""
 
 
 __all__ = [
-    "AuditStore", "AuthStore", "BuyerStore", "CatalogStore", "Clock", "EventSink",
-    "IdempotencyStore", "InvoiceStore", "Mailer", "OrderStore", "PaymentGateway", "ReadScope",
-    "Store", "SubscriptionPlans", "SubscriptionStore",
+    "AuditStore", "AuthStore", "BillingProvider", "BuyerStore", "CatalogStore", "Clock",
+    "EventSink", "IdempotencyStore", "InvoiceStore", "Mailer", "OrderStore", "PaymentGateway",
+    "ReadScope", "Store", "SubscriptionPlans", "SubscriptionStore", "SyncStore",
+    "WebhookSource",
 ]

@@ -7,7 +7,7 @@ framework integrations call nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 
@@ -16,16 +16,67 @@ from .core import billing_details as billing_rules
 from .core.auth_models import BuyerSession
 from .core.billing_details import TaxLine
 from .core.config import PortalConfig
+from .core.exceptions import ConfigurationError, NotFound
 from .core.models import BillingDetails, Buyer, Invoice, Order, Payment, Plan, Subscription
 from .core.proration import PlanChangeQuote
-from .ports import Clock, EventSink, Mailer, PaymentGateway, ReadScope, Store, SubscriptionPlans
-from .use_cases import auth, invoices, renewals, reports, subscriptions
+from .core.provider import ProviderOutcome
+from .core.sync import SyncRecord
+from .ports import (
+    BillingProvider,
+    Clock,
+    EventSink,
+    Mailer,
+    PaymentGateway,
+    ReadScope,
+    Store,
+    SubscriptionPlans,
+    WebhookSource,
+)
+from .use_cases import actions, auth, invoices, renewals, reports, subscriptions, sync, webhooks
 from .use_cases import billing_details as billing
 from .use_cases.auth import LoginPreview, NewSession
-from .use_cases.context import Deps, NullEventSink
+from .use_cases.context import Deps, NoGateway, NullEventSink
 from .use_cases.renewals import DueReport
 from .use_cases.reports import CancellationReport
 from .use_cases.subscriptions import ChangeOutcome
+from .use_cases.sync import SyncReport
+from .use_cases.webhooks import IntakeResult
+
+
+class Sync:
+    """The supported way in for the billing provider of record's data (``Portal.sync``).
+
+    Upserts keyed by the provider's ids, each record stamped with the provider's
+    revision (``core.sync.revision_at`` turns an event time into one): a record is
+    written only if its revision is newer than the one last written for that key, so an
+    import can be re-run and webhooks may arrive late, twice or out of order.
+    """
+
+    def __init__(self, deps: Deps, sources: Mapping[str, WebhookSource]) -> None:
+        self._deps = deps
+        self._sources = sources
+
+    def apply(self, records: Iterable[SyncRecord], *, batch_size: int = sync.DEFAULT_BATCH,
+              on_progress: Callable[[int], None] | None = None) -> SyncReport:
+        """Validate every record (ValidationError naming ``records[i].<field>``, nothing
+        written), then write them ``batch_size`` (1-5000) per transaction, each kind in a
+        fixed order. ``on_progress`` gets the count done after each batch. Idempotent:
+        a second run reports every record as unchanged. Raises Conflict
+        (``sync.payment_missing``) for a refund whose payment is not stored yet; the
+        batches before it stay written, and a re-run completes the rest."""
+        return sync.apply(self._deps, records, batch_size=batch_size, on_progress=on_progress)
+
+    def receive_webhook(self, source: str, headers: Mapping[str, str],
+                        body: bytes) -> IntakeResult:
+        """Take in one webhook delivery of the named source (``Portal(webhooks=...)``):
+        signature checked on the raw body, the delivery noted in the inbox together with
+        the records it carried (once per delivery id, even across processes). Raises
+        NotFound (unknown source), InvalidWebhook (bad signature or body), ValidationError
+        or Conflict (a record that depends on one not received yet)."""
+        found = self._sources.get(source)
+        if found is None:
+            raise NotFound("webhook source", source)
+        return webhooks.receive(self._deps, found, headers, body)
 
 
 class Portal:
@@ -40,16 +91,44 @@ class Portal:
     """
 
     def __init__(self, config: PortalConfig, *, store: Store, mailer: Mailer,
-                 gateway: PaymentGateway, clock: Clock | None = None,
+                 gateway: PaymentGateway | None = None, provider: BillingProvider | None = None,
+                 webhooks: Sequence[WebhookSource] = (), clock: Clock | None = None,
                  events: EventSink | None = None) -> None:
-        self._deps = Deps(config=config.validate(), store=store, mailer=mailer, gateway=gateway,
-                          clock=clock or SystemClock(), events=events or NullEventSink())
+        if gateway is None and provider is None:
+            raise ConfigurationError(
+                "standalone mode charges through a PaymentGateway: pass gateway=, or "
+                "provider= to act through your billing provider", setting="gateway")
+        self._deps = Deps(config=config.validate(), store=store, mailer=mailer,
+                          gateway=gateway or NoGateway(), clock=clock or SystemClock(),
+                          events=events or NullEventSink(), provider=provider)
+        sources = {source.name: source for source in webhooks}
+        if len(sources) != len(webhooks):
+            raise ConfigurationError("two webhook sources share a name", setting="webhooks")
+        self._sync = Sync(self._deps, sources)
+        self._redirect_origins = provider.redirect_origins if provider else ()
         # Decided once: an isinstance() against a Protocol costs ~15 us per call.
         self._reading: Callable[[], AbstractContextManager[None]] = (
             store.reading if isinstance(store, ReadScope) else nullcontext)
         self._with_plans: Callable[[str], Sequence[tuple[Subscription, Plan | None]]] | None = (
             store.list_subscriptions_with_plans if isinstance(store, SubscriptionPlans)
             else None)
+
+    @property
+    def sync(self) -> Sync:
+        """The sync API and webhook intake for the billing provider of record."""
+        return self._sync
+
+    @property
+    def provider_mode(self) -> bool:
+        """True when a billing provider of record decides (the portal never charges or
+        renews on its own); False in standalone mode."""
+        return self._deps.provider is not None
+
+    @property
+    def redirect_origins(self) -> tuple[str, ...]:
+        """Origins the buyer's browser may be sent to after a form (the provider's
+        pages); the web layer's CSP allows them as form targets."""
+        return self._redirect_origins
 
     @property
     def config(self) -> PortalConfig:
@@ -154,17 +233,19 @@ class Portal:
         """What a change to ``new_plan_id`` would cost now (upgrade: the prorated difference)
         or from the period end (downgrade); changes nothing. Raises NotFound,
         ValidationError (``plan_id``) or PlanChangeNotAllowed."""
-        return subscriptions.quote_change(self._deps, buyer_id, subscription_id, new_plan_id)
+        return actions.quote_change(self._deps, buyer_id, subscription_id, new_plan_id)
 
     def change_plan(self, buyer_id: str, subscription_id: str, new_plan_id: str, *,
                     idempotency_key: str) -> ChangeOutcome:
         """Upgrade now (the prorated difference is charged, then the plan switches) or
-        schedule a downgrade for the period end. Idempotent on ``idempotency_key``.
-        Raises NotFound, ValidationError, PlanChangeNotAllowed, Conflict (another change in
-        progress, or the key reused with other parameters), PaymentDeclined (nothing
-        changed) or PaymentTimeout (retry with the same key: charged at most once)."""
-        return subscriptions.change_plan(self._deps, buyer_id, subscription_id, new_plan_id,
-                                         idempotency_key)
+        schedule a downgrade for the period end; with a provider, as the provider decides
+        (``ChangeOutcome.status`` "confirm": send the buyer to ``redirect_url``).
+        Idempotent on ``idempotency_key``. Raises NotFound, ValidationError,
+        PlanChangeNotAllowed, Conflict (another change in progress, or the key reused
+        with other parameters), PaymentDeclined (nothing changed), PaymentTimeout or
+        ProviderUnavailable (retry with the same key: charged at most once)."""
+        return actions.change_plan(self._deps, buyer_id, subscription_id, new_plan_id,
+                                   idempotency_key)
 
     def cancel_subscription(self, buyer_id: str, subscription_id: str, *,
                             reason: str | None = None, comment: str = "",
@@ -173,30 +254,48 @@ class Portal:
         ``CancellationReason`` and a comment; drops a scheduled change. Idempotent on
         ``idempotency_key``. Raises NotFound, ValidationError (``reason``, ``comment``),
         PlanChangeNotAllowed (already canceled or ended) or Conflict."""
-        return subscriptions.cancel(self._deps, buyer_id, subscription_id, reason, comment,
-                                    idempotency_key)
+        return actions.cancel(self._deps, buyer_id, subscription_id, reason, comment,
+                              idempotency_key)
 
     def reactivate_subscription(self, buyer_id: str, subscription_id: str, *,
                                 idempotency_key: str) -> ChangeOutcome:
         """Undo a cancellation before the period ends; nothing is charged. Idempotent on
         ``idempotency_key``. Raises NotFound, PlanChangeNotAllowed or Conflict."""
-        return subscriptions.reactivate(self._deps, buyer_id, subscription_id,
-                                        idempotency_key)
+        return actions.reactivate(self._deps, buyer_id, subscription_id, idempotency_key)
+
+    def undo_scheduled_change(self, buyer_id: str, subscription_id: str, *,
+                              idempotency_key: str) -> ChangeOutcome:
+        """Drop a downgrade scheduled for the period end (the current plan renews).
+        Idempotent on ``idempotency_key``. Raises NotFound, PlanChangeNotAllowed
+        (``change.nothing_scheduled``) or Conflict."""
+        return actions.undo_scheduled_change(self._deps, buyer_id, subscription_id,
+                                             idempotency_key)
+
+    def pay_order(self, buyer_id: str, order_id: str, *, idempotency_key: str,
+                  return_url: str = "") -> ProviderOutcome:
+        """Pay one of the buyer's unpaid orders (e.g. a failed renewal): charged now, or
+        status "confirm" with the provider's page in ``redirect_url``. Raises NotFound,
+        PlanChangeNotAllowed (``order.not_open``), PaymentDeclined, PaymentTimeout or
+        ProviderUnavailable; a retry with the same key charges at most once."""
+        return actions.pay_order(self._deps, buyer_id, order_id, idempotency_key, return_url)
 
     def payment_method_update_url(self, buyer_id: str, subscription_id: str, *,
                                   return_url: str) -> str:
         """The provider's page to change the card of one of the buyer's subscriptions; the
         portal never sees card data. Raises NotFound."""
-        owned = self.get_subscription(buyer_id, subscription_id)
-        return self._deps.gateway.payment_method_update_url(
-            buyer_id=buyer_id, subscription_id=owned.id, return_url=return_url)
+        return actions.payment_method_update_url(self._deps, buyer_id, subscription_id,
+                                                 return_url)
 
     def apply_due(self, now: datetime | None = None, *,
                   on_progress: Callable[[Mapping[str, int]], None] | None = None) -> DueReport:
         """Apply every transition due at ``now`` (default: the clock): renewals, scheduled
         downgrades, cancellations, past due -> expired. Safe to run from several processes
         at once (subscriptions are leased); ``on_progress`` gets the running counts after
-        each batch. Returns the counts per outcome; errors are counted, not raised."""
+        each batch. Returns the counts per outcome; errors are counted, not raised.
+        With a provider of record this does nothing: the provider renews, and its
+        webhooks bring the new periods."""
+        if self.provider_mode:
+            return DueReport({})
         return renewals.apply_due(self._deps, now, on_progress=on_progress)
 
     def cancellation_report(self, since: datetime, until: datetime) -> CancellationReport:

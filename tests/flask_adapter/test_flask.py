@@ -12,7 +12,7 @@ from waffo_portal.integrations.flask import WaffoPortal, to_portal_request
 from waffo_portal.testing import PortalKit, make_kit, seed_history
 from waffo_portal.testing.client import PortalTestClient
 from waffo_portal.testing.factories import TEST_SECRET
-from waffo_portal.web.http import MAX_FORM_BYTES
+from waffo_portal.web.http import MAX_BODY_BYTES
 
 from ..bridge import WSGIBridge
 from ..flow import check_buyer_journey
@@ -140,5 +140,5 @@ def test_a_chunked_body_of_unknown_length_is_not_buffered() -> None:
     environ.update({"wsgi.input": io.BufferedReader(body), "wsgi.input_terminated": True})
     with flask.Flask(__name__).request_context(environ):
         request = to_portal_request(flask.request, "/login")
-    assert body.read_total <= MAX_FORM_BYTES
+    assert body.read_total <= MAX_BODY_BYTES
     assert len(request.form) == 0

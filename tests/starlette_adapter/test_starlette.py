@@ -14,6 +14,7 @@ from waffo_portal.integrations.starlette import PortalASGIApp, portal_routes
 from waffo_portal.testing import PortalKit, make_kit, seed_history
 from waffo_portal.testing.client import PortalTestClient
 from waffo_portal.web import PortalWebApp, Request, Response
+from waffo_portal.web.http import MAX_BODY_BYTES
 
 from ..bridge import ASGIBridge, call_asgi
 from ..flow import check_buyer_journey
@@ -82,6 +83,6 @@ def test_every_set_cookie_is_sent(kit: PortalKit) -> None:
 def test_oversized_body_is_dropped(kit: PortalKit) -> None:
     web = RecordingWeb(kit.portal)
     call_asgi(Starlette(routes=portal_routes(web)), "POST", "/billing/login",
-              body=b"email=a%40example.com&pad=" + b"x" * 70_000,
+              body=b"email=a%40example.com&pad=" + b"x" * (MAX_BODY_BYTES + 1),
               headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert not web.seen[0].form and web.seen[0].body == b""

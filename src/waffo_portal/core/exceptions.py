@@ -166,6 +166,26 @@ class PaymentTimeout(PaymentFailed):
     code = "payment_timeout"
 
 
+class InvalidWebhook(PortalError):
+    """A webhook delivery whose signature, timestamp or body was refused; nothing was
+    written. Key ``webhook.signature_invalid`` or ``webhook.payload_invalid``."""
+
+    status_code = 400
+    code = "invalid_webhook"
+
+
+class ProviderUnavailable(PortalError):
+    """The billing provider failed or did not answer in time; nothing was changed in the
+    portal. Retrying with the same idempotency key is safe (the provider deduplicates)."""
+
+    status_code = 503
+    code = "provider_unavailable"
+
+    def __init__(self, message: str | None = None, *, key: str = "provider.unavailable",
+                 **context: object) -> None:
+        super().__init__(message, key=key, **context)
+
+
 class DeliveryFailed(PortalError):
     """An email could not be handed to the mail server."""
 
@@ -191,7 +211,9 @@ class MissingGlyphs(PortalError):
 
 __all__ = [
     "AuthenticationRequired", "ConfigurationError", "Conflict", "DeliveryFailed",
-    "IdempotencyKeyReused", "InvalidToken", "MissingGlyphs", "NotFound", "PaymentDeclined",
+    "IdempotencyKeyReused", "InvalidToken", "InvalidWebhook", "MissingGlyphs", "NotFound",
+    "PaymentDeclined",
     "PaymentFailed", "PaymentTimeout", "PermissionDenied", "PlanChangeNotAllowed", "PortalError",
+    "ProviderUnavailable",
     "RateLimited", "TokenExpired", "TokenUsed", "ValidationError",
 ]

@@ -26,7 +26,7 @@ import jinja2
 from ..ports import Clock, EventSink, Mailer, PaymentGateway, Store
 from ..service import Portal
 from ..web import PortalWebApp, Request, Response
-from ..web.http import MAX_FORM_BYTES
+from ..web.http import MAX_BODY_BYTES
 from ._common import check_mount, config_from_prefixed, normalize_prefix
 
 CONFIG_PREFIX = "WAFFO_PORTAL_"
@@ -37,7 +37,7 @@ def to_portal_request(request: flask.Request, path: str) -> Request:
     # A body of unknown length (chunked) is not read at all: get_data() would buffer all
     # of it. Browsers always send Content-Length with the portal's forms.
     length = request.content_length or 0
-    body = (request.get_data() if request.method == "POST" and 0 < length <= MAX_FORM_BYTES
+    body = (request.get_data() if request.method == "POST" and 0 < length <= MAX_BODY_BYTES
             else b"")
     return Request(
         method=request.method, path=path,

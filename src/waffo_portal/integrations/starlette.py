@@ -23,7 +23,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
                             "starlette") from exc
 
 from ..web import PortalWebApp, Request, Response
-from ..web.http import MAX_FORM_BYTES
+from ..web.http import MAX_BODY_BYTES
 from ._common import check_mount, normalize_prefix, relative_path
 
 Scope = MutableMapping[str, Any]
@@ -32,7 +32,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
-async def read_body(receive: Receive, limit: int = MAX_FORM_BYTES) -> bytes:
+async def read_body(receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes:
     """The whole body, or ``b""`` once it exceeds ``limit`` (the rest is drained unread)."""
     chunks: list[bytes] = []
     size, more = 0, True

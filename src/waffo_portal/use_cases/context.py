@@ -8,10 +8,12 @@ from collections.abc import Mapping
 
 import attrs
 
+from ..core.charges import ChargeResult
 from ..core.config import PortalConfig
+from ..core.exceptions import ConfigurationError
 from ..core.models import AuditEvent, PortalEvent
 from ..core.money import Money
-from ..ports import Clock, EventSink, Mailer, PaymentGateway, Store
+from ..ports import BillingProvider, Clock, EventSink, Mailer, PaymentGateway, Store
 from ..tokens import Tokens
 
 log = logging.getLogger("waffo_portal")
@@ -20,6 +22,18 @@ log = logging.getLogger("waffo_portal")
 def new_id(prefix: str) -> str:
     """An unguessable id (96 random bits); ids are never the access control, but cheap to harden."""
     return f"{prefix}_{secrets.token_urlsafe(12)}"
+
+
+class NoGateway:
+    """The gateway of a portal with a provider of record: the portal never charges."""
+
+    def charge(self, **_kwargs: object) -> ChargeResult:
+        raise ConfigurationError("a provider of record charges; the portal does not",
+                                 setting="gateway")
+
+    def payment_method_update_url(self, **_kwargs: object) -> str:
+        raise ConfigurationError("the provider of record hosts the card page",
+                                 setting="gateway")
 
 
 class NullEventSink:
@@ -35,6 +49,8 @@ class Deps:
     gateway: PaymentGateway
     clock: Clock
     events: EventSink = attrs.field(factory=NullEventSink)
+    # None: standalone, the portal is the billing engine (use_cases.standalone).
+    provider: BillingProvider | None = None
     # Built once from the config and clock above (it derives nothing from a request).
     tokens: Tokens = attrs.field(init=False, default=attrs.Factory(
         lambda self: Tokens(self.config.secret_keys, self.clock), takes_self=True))
@@ -50,10 +66,15 @@ class Deps:
 
     def emit(self, type_: str, buyer_id: str, subscription_id: str | None = None,
              **data: str) -> None:
-        """Tell the merchant's sink; its failure must never undo a committed change."""
+        """Tell the merchant's sink once the current transaction commits (never for a
+        change that rolled back, even by a merchant's surrounding transaction); its
+        failure must never undo a committed change."""
         event = PortalEvent(type=type_, at=self.clock.now(), buyer_id=buyer_id,
                             subscription_id=subscription_id, data=data)
+        self.store.on_commit(lambda: self._deliver(event))
+
+    def _deliver(self, event: PortalEvent) -> None:
         try:
             self.events.emit(event)
         except Exception:
-            log.exception("event sink failed for %s", type_)
+            log.exception("event sink failed for %s", event.type)

@@ -15,7 +15,13 @@ from datetime import datetime, timedelta
 import attrs
 
 from ..core import lifecycle
-from ..core.exceptions import Conflict, NotFound, PaymentFailed, ValidationError
+from ..core.exceptions import (
+    Conflict,
+    NotFound,
+    PaymentFailed,
+    PlanChangeNotAllowed,
+    ValidationError,
+)
 from ..core.models import LineItem, Plan, Subscription
 from ..core.money import Money
 from ..core.proration import ChangeKind, PlanChangeQuote, quote_plan_change
@@ -31,10 +37,19 @@ class ChangeOutcome:
     """What a confirmed plan change, cancel or reactivation did."""
 
     subscription: Subscription
-    kind: str  # a ChangeKind value, "cancel" or "reactivate"
+    kind: str  # a ChangeKind value, "cancel", "reactivate" or "undo_change"
     amount_charged: Money | None
     effective_at: datetime
     order_id: str | None = None
+    # An ActionStatus value: "applied", "scheduled", or "confirm" (the buyer confirms at
+    # ``redirect_url``, the provider's page; the result arrives later by webhook).
+    status: str = ""
+    redirect_url: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.status:  # the standalone engine's own outcomes
+            scheduled = self.kind in ("downgrade", "cancel")
+            object.__setattr__(self, "status", "scheduled" if scheduled else "applied")
 
 
 def get_owned_subscription(deps: Deps, buyer_id: str, subscription_id: str) -> Subscription:
@@ -55,14 +70,15 @@ def plan_options(deps: Deps, buyer_id: str, subscription_id: str) -> list[Plan]:
     """The other plans of the subscription's product group, cheapest first."""
     subscription = get_owned_subscription(deps, buyer_id, subscription_id)
     current = get_plan(deps, subscription.plan_id)
-    return [p for p in deps.store.list_plans(current.product_group) if p.id != current.id]
+    return [p for p in deps.store.list_plans(current.product_group)
+            if p.id != current.id and p.selectable]
 
 
 def quote_change(deps: Deps, buyer_id: str, subscription_id: str,
                  new_plan_id: str) -> PlanChangeQuote:
     subscription = get_owned_subscription(deps, buyer_id, subscription_id)
     new_plan = deps.store.get_plan(new_plan_id)
-    if new_plan is None:
+    if new_plan is None or not new_plan.selectable:
         raise ValidationError({"plan_id": "plan.not_offered"})
     return quote_plan_change(subscription, get_plan(deps, subscription.plan_id), new_plan,
                              deps.clock.now())
@@ -79,6 +95,7 @@ def _encode(outcome: ChangeOutcome) -> str:
         "subscription_id": outcome.subscription.id, "kind": outcome.kind,
         "amount": None if charged is None else [charged.amount, charged.currency],
         "effective_at": outcome.effective_at.isoformat(), "order_id": outcome.order_id,
+        "status": outcome.status, "redirect_url": outcome.redirect_url,
     })
 
 
@@ -89,6 +106,7 @@ def _decode(deps: Deps, buyer_id: str, stored: str) -> ChangeOutcome:
         subscription=get_owned_subscription(deps, buyer_id, data["subscription_id"]),
         kind=data["kind"], amount_charged=None if amount is None else Money(*amount),
         effective_at=datetime.fromisoformat(data["effective_at"]), order_id=data["order_id"],
+        status=data.get("status", ""), redirect_url=data.get("redirect_url", ""),
     )
 
 
@@ -229,5 +247,29 @@ def reactivate(deps: Deps, buyer_id: str, subscription_id: str,
     return idempotent(deps, "reactivate", buyer_id, idempotency_key, subscription_id, work)
 
 
+def undo_scheduled_change(deps: Deps, buyer_id: str, subscription_id: str,
+                          idempotency_key: str) -> ChangeOutcome:
+    """Drop a downgrade scheduled for the period end; the current plan renews."""
+
+    def work() -> ChangeOutcome:
+        with leased(deps, subscription_id, idempotency_key), deps.store.atomic():
+            current = get_owned_subscription(deps, buyer_id, subscription_id)
+            change = current.scheduled_change
+            if change is None:
+                raise PlanChangeNotAllowed(key="change.nothing_scheduled",
+                                           subscription_id=subscription_id)
+            saved = deps.store.save_subscription(attrs.evolve(current, scheduled_change=None))
+            deps.audit(actor=f"buyer:{buyer_id}", action="subscription.undo_change",
+                       subject=f"subscription:{subscription_id}",
+                       old={"scheduled_plan_id": change.plan_id}, new={},
+                       idempotency_key=idempotency_key)
+        deps.emit("subscription.change_undone", buyer_id, subscription_id,
+                  dropped_plan_id=change.plan_id)
+        return ChangeOutcome(saved, "undo_change", None, deps.clock.now())
+
+    get_owned_subscription(deps, buyer_id, subscription_id)
+    return idempotent(deps, "undo_change", buyer_id, idempotency_key, subscription_id, work)
+
+
 __all__ = ["ChangeKind", "ChangeOutcome", "cancel", "change_plan", "plan_options",
-           "quote_change", "reactivate"]
+           "quote_change", "reactivate", "undo_scheduled_change"]

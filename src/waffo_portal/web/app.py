@@ -109,6 +109,9 @@ class PortalWebApp:
         if route.static:
             view = route.views.get(method)
             return view(self, **params) if view else _not_allowed(route)
+        if route.machine:  # no session, no page: the raw request (webhooks)
+            view = route.views.get(method)
+            return view(self, request, **params) if view else _not_allowed(route)
         session, expired = self._session(request)
         page = self._page(request, session, route)
         view = route.views.get(method)
@@ -160,7 +163,8 @@ class PortalWebApp:
     def _finish(self, request: Request, route: Route | None, response: Response) -> Response:
         response = secure_headers(response, request, self.portal.config,
                                   cacheable=bool(route and route.static and response.status == 200),
-                                  token_page=bool(route and route.token_page))
+                                  token_page=bool(route and route.token_page),
+                                  form_targets=self.portal.redirect_origins)
         response = response.with_headers([("Content-Length", str(len(response.body)))],
                                           replace=True)
         if request.method == "HEAD":

@@ -20,6 +20,8 @@ import attrs
 MultiSource = (Mapping[str, str | list[str] | tuple[str, ...]] | Iterable[tuple[str, str]]
                | str | None)
 MAX_FORM_BYTES = 64 * 1024  # every portal form is tiny; refuse to parse more
+# What adapters read of a POST body at most: a form, or a provider's webhook delivery.
+MAX_BODY_BYTES = 256 * 1024
 MAX_FIELDS = 200
 
 

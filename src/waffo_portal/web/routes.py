@@ -17,7 +17,7 @@ from typing import Literal
 import attrs
 
 from .http import Response
-from .views import auth, billing, invoices, orders, overview, static, subscriptions
+from .views import auth, billing, invoices, orders, overview, static, subscriptions, webhooks
 
 View = Callable[..., Response]
 CsrfBinding = Literal["session", "anonymous", "link", "none"]
@@ -33,6 +33,7 @@ class Route:
     csrf: CsrfBinding = "session"
     token_page: bool = False  # holds a login token: no-referrer
     static: bool = False
+    machine: bool = False  # called by a server (a provider's webhook), not a browser
     regex: re.Pattern[str] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
@@ -82,6 +83,9 @@ ROUTES: tuple[Route, ...] = (
     Route("billing", "/billing-details",
           {"GET": billing.billing_form, "POST": billing.billing_submit}),
     Route("tax", "/tax", {"GET": billing.tax_information}),
+    # The billing provider's deliveries: signed by the provider, not by a CSRF token.
+    Route("webhook", "/webhooks/{source}", {"POST": webhooks.receive}, auth=False,
+          csrf="none", machine=True),
 )
 
 

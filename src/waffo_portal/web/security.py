@@ -20,11 +20,16 @@ _STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 
 
 def content_security_policy(config: PortalConfig, *, style_hashes: tuple[str, ...] = (),
-                            frame_ancestors: tuple[str, ...] | None = None) -> str:
+                            frame_ancestors: tuple[str, ...] | None = None,
+                            form_targets: tuple[str, ...] = ()) -> str:
+    """``form_targets``: the billing provider's origins. Browsers apply ``form-action``
+    to the redirect after a form POST too, so the 303 to the provider's card or
+    confirmation page needs its origin here."""
     styles = " ".join(["'self'", *(f"'sha256-{h}'" for h in style_hashes)])
     ancestors = " ".join(frame_ancestors or config.frame_ancestors)
+    forms = " ".join(["'self'", *form_targets])
     return (f"default-src 'self'; script-src 'self'; style-src {styles}; "
-            f"img-src 'self' data:; frame-ancestors {ancestors}; form-action 'self'; "
+            f"img-src 'self' data:; frame-ancestors {ancestors}; form-action {forms}; "
             "base-uri 'none'")
 
 
@@ -35,10 +40,12 @@ def style_hashes(html: str) -> tuple[str, ...]:
 
 
 def secure_headers(response: Response, request: Request, config: PortalConfig, *,
-                   cacheable: bool = False, token_page: bool = False) -> Response:
+                   cacheable: bool = False, token_page: bool = False,
+                   form_targets: tuple[str, ...] = ()) -> Response:
     """Add the standard headers (a view's own values, e.g. a document's CSP, win)."""
     headers = [
-        ("Content-Security-Policy", content_security_policy(config)),
+        ("Content-Security-Policy",
+         content_security_policy(config, form_targets=form_targets)),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer" if token_page else "same-origin"),
         ("Cache-Control", "public, max-age=3600" if cacheable else "no-store"),

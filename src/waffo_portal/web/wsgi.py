@@ -15,7 +15,7 @@ from http import HTTPStatus
 from typing import Any
 
 from .app import PortalWebApp
-from .http import MAX_FORM_BYTES, Request, Response
+from .http import MAX_BODY_BYTES, Request, Response
 
 StartResponse = Callable[..., Any]
 
@@ -44,7 +44,7 @@ def request_from_environ(environ: dict[str, Any]) -> Request:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if 0 < length <= MAX_FORM_BYTES:
+        if 0 < length <= MAX_BODY_BYTES:
             body = environ["wsgi.input"].read(length)
     return Request(
         method=environ.get("REQUEST_METHOD", "GET"),

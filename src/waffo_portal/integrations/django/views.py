@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from ...web import Request, Response
-from ...web.http import MAX_FORM_BYTES
+from ...web.http import MAX_BODY_BYTES
 from .._common import joined_headers
 from .conf import get_web_app
 
@@ -20,7 +20,7 @@ def to_portal_request(request: HttpRequest, path: str) -> Request:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    body = request.body if request.method == "POST" and 0 < length <= MAX_FORM_BYTES else b""
+    body = request.body if request.method == "POST" and 0 < length <= MAX_BODY_BYTES else b""
     return Request(
         method=request.method or "GET", path=path,
         query=request.META.get("QUERY_STRING", ""), headers=list(request.headers.items()),

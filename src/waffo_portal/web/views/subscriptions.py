@@ -14,7 +14,12 @@ from typing import Any
 
 import attrs
 
-from ...core.exceptions import PaymentDeclined, PaymentFailed, ValidationError
+from ...core.exceptions import (
+    PaymentDeclined,
+    PaymentFailed,
+    ProviderUnavailable,
+    ValidationError,
+)
 from ...core.lifecycle import next_bill
 from ...core.models import CancellationReason, Plan, Subscription
 from ...core.money import Money
@@ -69,10 +74,23 @@ def subscription_detail(page: Page, subscription_id: str) -> Response:
                        message=message if message in RESULT_MESSAGES else "", key=new_key())
 
 
+def to_provider(page: Page, url: str) -> Response:
+    """A 303 to the billing provider's page, only under one of its declared origins
+    (the CSP's ``form-action`` admits exactly those; anything else is refused here)."""
+    origins = page.portal.redirect_origins
+    if origins and not any(url == o or url.startswith(o.rstrip("/") + "/") for o in origins):
+        raise ProviderUnavailable("the provider sent the buyer to an undeclared origin",
+                                  url=url)
+    return redirect_to(url)
+
+
+def _back_url(page: Page, subscription_id: str) -> str:
+    return f"{page.config.base_url.rstrip('/')}/subscriptions/{subscription_id}"
+
+
 def update_payment_method(page: Page, subscription_id: str) -> Response:
-    back = f"{page.config.base_url.rstrip('/')}/subscriptions/{subscription_id}"
-    return redirect_to(page.portal.payment_method_update_url(
-        page.buyer_id, subscription_id, return_url=back))
+    return to_provider(page, page.portal.payment_method_update_url(
+        page.buyer_id, subscription_id, return_url=_back_url(page, subscription_id)))
 
 
 def _choose_page(page: Page, subscription_id: str, status: int = 200,
@@ -116,6 +134,8 @@ def confirm_change(page: Page, subscription_id: str) -> Response:
         return _review_page(page, subscription_id, plan_id, key, status=504, problem="timeout")
     except ValidationError as exc:
         return _choose_page(page, subscription_id, 422, translated_errors(page, exc))
+    if outcome.status == "confirm":  # the buyer confirms on the provider's page
+        return to_provider(page, outcome.redirect_url)
     message = {"upgrade": "upgraded", "downgrade": "scheduled"}.get(outcome.kind, "switched")
     return page.redirect(f"/subscriptions/{subscription_id}", {"msg": message})
 
@@ -138,17 +158,20 @@ def confirm_cancel(page: Page, subscription_id: str) -> Response:
     form = page.request.form
     values = {"reason": form.get_one("reason")[:64], "comment": form.get_one("comment")[:5000]}
     try:
-        page.portal.cancel_subscription(page.buyer_id, subscription_id,
-                                        reason=values["reason"] or None,
-                                        comment=values["comment"],
-                                        idempotency_key=form.get_one("idempotency_key")[:128])
+        outcome = page.portal.cancel_subscription(
+            page.buyer_id, subscription_id, reason=values["reason"] or None,
+            comment=values["comment"], idempotency_key=form.get_one("idempotency_key")[:128])
     except ValidationError as exc:
         return _cancel_page(page, subscription_id, 422, values, translated_errors(page, exc))
+    if outcome.status == "confirm":
+        return to_provider(page, outcome.redirect_url)
     return page.redirect(f"/subscriptions/{subscription_id}", {"msg": "canceled"})
 
 
 def reactivate(page: Page, subscription_id: str) -> Response:
-    page.portal.reactivate_subscription(
+    outcome = page.portal.reactivate_subscription(
         page.buyer_id, subscription_id,
         idempotency_key=page.request.form.get_one("idempotency_key")[:128])
+    if outcome.status == "confirm":
+        return to_provider(page, outcome.redirect_url)
     return page.redirect(f"/subscriptions/{subscription_id}", {"msg": "reactivated"})

@@ -1,0 +1,93 @@
+"""``StandaloneProvider``: the portal as its own billing engine, behind the provider port.
+
+This is the portal's behaviour from before it had a port: plan changes prorated and
+charged through the ``PaymentGateway``, downgrades and cancellations at the period end,
+renewals by ``apply_due``. It writes the store itself, so each outcome carries
+``stored`` (the saved subscription) and no sync records.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..core.exceptions import PlanChangeNotAllowed
+from ..core.models import Order, OrderStatus, Payment, PaymentStatus
+from ..core.proration import PlanChangeQuote
+from ..core.provider import ActionStatus, ProviderAction, ProviderOutcome
+from . import subscriptions
+from .context import Deps
+from .subscriptions import ChangeOutcome
+
+
+def _outcome(change: ChangeOutcome) -> ProviderOutcome:
+    return ProviderOutcome(status=ActionStatus(change.status), effective_at=change.effective_at,
+                           amount_charged=change.amount_charged, order_id=change.order_id,
+                           stored=change.subscription)
+
+
+class StandaloneProvider:
+    """The default provider: the portal decides, the gateway only charges."""
+
+    name = "standalone"
+    redirect_origins: tuple[str, ...] = ()
+
+    def __init__(self, deps: Deps, redirect_origins: tuple[str, ...] = ()) -> None:
+        self._deps = deps
+        # The gateway's hosted card page lives somewhere: the merchant names its origin.
+        self.redirect_origins = redirect_origins
+
+    def quote_change(self, action: ProviderAction) -> PlanChangeQuote | None:
+        return None  # the portal's proration is the price
+
+    def change_plan(self, action: ProviderAction) -> ProviderOutcome:
+        assert action.new_plan is not None
+        return self.change(action, action.new_plan.id)[1]
+
+    def change(self, action: ProviderAction, new_plan_id: str) -> tuple[str, ProviderOutcome]:
+        """``change_plan`` by plan id (an unknown one is the use case's ValidationError),
+        with the kind of change it was (upgrade, downgrade, trial switch)."""
+        done = subscriptions.change_plan(self._deps, action.buyer_id, action.subscription.id,
+                                         new_plan_id, action.idempotency_key)
+        return done.kind, _outcome(done)
+
+    def cancel(self, action: ProviderAction) -> ProviderOutcome:
+        return _outcome(subscriptions.cancel(
+            self._deps, action.buyer_id, action.subscription.id, action.reason,
+            action.comment, action.idempotency_key))
+
+    def reactivate(self, action: ProviderAction) -> ProviderOutcome:
+        return _outcome(subscriptions.reactivate(
+            self._deps, action.buyer_id, action.subscription.id, action.idempotency_key))
+
+    def undo_scheduled_change(self, action: ProviderAction) -> ProviderOutcome:
+        return _outcome(subscriptions.undo_scheduled_change(
+            self._deps, action.buyer_id, action.subscription.id, action.idempotency_key))
+
+    def payment_method_update_url(self, action: ProviderAction) -> str:
+        return self._deps.gateway.payment_method_update_url(
+            buyer_id=action.buyer_id, subscription_id=action.subscription.id,
+            return_url=action.return_url)
+
+    def pay_open_invoice(self, order: Order, *, idempotency_key: str,
+                         return_url: str) -> ProviderOutcome:
+        """Charge an unpaid order's total once (the charge key and the payment id are the
+        order's, so a retry or a second tab cannot charge or record it twice)."""
+        deps = self._deps
+        if order.status is not OrderStatus.PENDING:
+            raise PlanChangeNotAllowed(key="order.not_open", order_id=order.id)
+        charge = deps.gateway.charge(
+            buyer_id=order.buyer_id, subscription_id=order.subscription_id, amount=order.total,
+            idempotency_key=f"pay_order:{order.id}", description=f"Order {order.id}")
+        now = deps.clock.now()
+        with deps.store.atomic():
+            deps.store.save_order(attrs.evolve(order, status=OrderStatus.COMPLETED))
+            deps.store.save_payment(Payment(
+                id=f"pay_{order.id}", order_id=order.id, buyer_id=order.buyer_id,
+                amount=charge.amount, status=PaymentStatus.SUCCEEDED, created_at=now,
+                provider_reference=charge.reference))
+            deps.audit(actor=f"buyer:{order.buyer_id}", action="order.paid",
+                       subject=f"order:{order.id}", amount=charge.amount,
+                       idempotency_key=idempotency_key)
+        deps.emit("order.paid", order.buyer_id, order.subscription_id, order_id=order.id)
+        return ProviderOutcome(status=ActionStatus.APPLIED, effective_at=now,
+                               amount_charged=charge.amount, order_id=order.id)

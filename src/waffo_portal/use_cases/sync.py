@@ -1,0 +1,159 @@
+"""The sync API: the provider of record's data into the portal's store, idempotently.
+
+Every record is validated before anything is written (one ValidationError names every
+bad field of every record). Records are then written in batches, one transaction per
+batch, kinds in ``core.sync.APPLY_ORDER``; within a batch only the newest revision of
+each key counts, and the store's ``claim_revisions`` lets a record through only if its
+revision is newer than the one stored, so re-running an import changes nothing and an
+old delivery never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import islice
+
+import attrs
+
+from ..core.config import SUPPORTED_LOCALES
+from ..core.exceptions import Conflict, ValidationError
+from ..core.sync import (
+    APPLY_ORDER,
+    BillingDetailsRecord,
+    BuyerRecord,
+    InvoiceRecord,
+    OrderRecord,
+    PaymentRecord,
+    PlanRecord,
+    RecordKind,
+    RefundRecord,
+    SubscriptionRecord,
+    SyncRecord,
+    newest,
+    validate_all,
+)
+from ..ports import Store
+from .context import Deps
+
+DEFAULT_BATCH = 500
+MAX_BATCH = 5_000
+
+
+@attrs.frozen
+class SyncReport:
+    """How many records were written, and how many were skipped because the portal
+    already held that revision or a newer one (per kind, e.g. ``{"order": 3}``)."""
+
+    written: Mapping[str, int]
+    unchanged: Mapping[str, int]
+
+    @property
+    def total_written(self) -> int:
+        return sum(self.written.values())
+
+    @property
+    def total_unchanged(self) -> int:
+        return sum(self.unchanged.values())
+
+
+def _subscription(store: Store, record: SubscriptionRecord) -> None:
+    incoming = record.subscription
+    stored = store.get_subscription(incoming.id)
+    kept, held = incoming.cancellation, stored.cancellation if stored else None
+    if kept is not None and kept.reason is None and held is not None and held.reason:
+        # Providers have no field for the buyer's cancel reason: the portal keeps its own.
+        incoming = attrs.evolve(incoming, cancellation=attrs.evolve(
+            kept, reason=held.reason, comment=kept.comment or held.comment))
+    # The store's own version guards concurrent writers; the provider's revision was
+    # claimed already, so the stored copy's version is the one to replace.
+    store.save_subscription(attrs.evolve(incoming, version=stored.version if stored else 0))
+
+
+def _refund(store: Store, record: RefundRecord) -> None:
+    payment = next((p for p in store.list_payments(record.order_id)
+                    if p.id == record.payment_id), None)
+    if payment is None:
+        raise Conflict(key="sync.payment_missing", payment_id=record.payment_id)
+    others = tuple(r for r in payment.refunds if r.id != record.refund.id)
+    refunds = tuple(sorted((*others, record.refund), key=lambda r: (r.created_at, r.id)))
+    if sum(r.amount.amount for r in refunds) > payment.amount.amount:
+        raise ValidationError({"amount": "sync.refunds_exceed"})
+    store.save_payment(attrs.evolve(payment, refunds=refunds))
+
+
+def _payment(store: Store, record: PaymentRecord) -> None:
+    # Refunds that arrived on their own are kept unless the payment record lists them.
+    incoming = record.payment
+    stored = next((p for p in store.list_payments(incoming.order_id) if p.id == incoming.id),
+                  None)
+    known = {r.id for r in incoming.refunds}
+    extra = tuple(r for r in (stored.refunds if stored else ()) if r.id not in known)
+    refunds = tuple(sorted((*incoming.refunds, *extra), key=lambda r: (r.created_at, r.id)))
+    store.save_payment(attrs.evolve(incoming, refunds=refunds))
+
+
+_WRITERS: Mapping[RecordKind, Callable[[Store, SyncRecord], None]] = {
+    RecordKind.PLAN: lambda s, r: s.save_plan(r.plan),  # type: ignore[union-attr]
+    RecordKind.BUYER: lambda s, r: s.save_buyer(r.buyer),  # type: ignore[union-attr]
+    RecordKind.BILLING_DETAILS: lambda s, r: s.save_billing_details(
+        r.buyer_id, r.details),  # type: ignore[union-attr]
+    RecordKind.SUBSCRIPTION: _subscription,  # type: ignore[dict-item]
+    RecordKind.ORDER: lambda s, r: s.save_order(r.to_order()),  # type: ignore[union-attr]
+    RecordKind.PAYMENT: _payment,  # type: ignore[dict-item]
+    RecordKind.REFUND: _refund,  # type: ignore[dict-item]
+    RecordKind.INVOICE: lambda s, r: s.save_invoice(r.invoice),  # type: ignore[union-attr]
+}
+_RECORD_TYPES = (PlanRecord, BuyerRecord, BillingDetailsRecord, SubscriptionRecord,
+                 OrderRecord, PaymentRecord, RefundRecord, InvoiceRecord)
+
+
+def write_batch(store: Store, records: Sequence[SyncRecord],
+                written: dict[str, int], unchanged: dict[str, int]) -> None:
+    """Inside the caller's ``atomic()``: write the records whose revision is new.
+
+    Every revision is claimed before any record is written, kind by kind in one order
+    and ids sorted, so concurrent batches take their revision locks in the same order.
+    """
+    claimed: list[tuple[RecordKind, Mapping[str, SyncRecord], list[str]]] = []
+    for kind in APPLY_ORDER:
+        of_kind = [r for r in records if r.record_kind is kind]
+        if not of_kind:
+            continue
+        latest = newest(of_kind)
+        won = store.claim_revisions(kind.value, {k: r.revision for k, r in latest.items()})
+        claimed.append((kind, latest, sorted(won)))
+        written[kind.value] = written.get(kind.value, 0) + len(won)
+        if len(of_kind) > len(won):
+            unchanged[kind.value] = unchanged.get(kind.value, 0) + len(of_kind) - len(won)
+    for kind, latest, keys in claimed:
+        writer = _WRITERS[kind]
+        for key in keys:
+            writer(store, latest[key])
+
+
+def check(records: Sequence[SyncRecord]) -> None:
+    """Raise ValidationError naming every bad field (``records[i].<field>``)."""
+    for index, record in enumerate(records):
+        if not isinstance(record, _RECORD_TYPES):
+            raise ValidationError({f"records[{index}]": "sync.kind_unknown"})
+    validate_all(records, SUPPORTED_LOCALES)
+
+
+def apply(deps: Deps, records: Iterable[SyncRecord], *, batch_size: int = DEFAULT_BATCH,
+          on_progress: Callable[[int], None] | None = None) -> SyncReport:
+    """Validate every record, then write them ``batch_size`` per transaction."""
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise ValidationError({"batch_size": "sync.quantity_invalid"})
+    pending = list(records)
+    check(pending)
+    written: dict[str, int] = {}
+    unchanged: dict[str, int] = {}
+    done = 0
+    feed = iter(pending)
+    while batch := list(islice(feed, batch_size)):
+        with deps.store.atomic():
+            write_batch(deps.store, batch, written, unchanged)
+        done += len(batch)
+        if on_progress is not None:
+            on_progress(done)
+    return SyncReport(written=written, unchanged=unchanged)
