@@ -11,7 +11,7 @@ Settings are every ``WAFFO_PORTAL_<NAME>`` key of ``app.config``, passed to
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from os import PathLike
 
 try:
@@ -23,7 +23,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 
 import jinja2
 
-from ..ports import Clock, EventSink, Mailer, PaymentGateway, Store
+from ..ports import BillingProvider, Clock, EventSink, Mailer, PaymentGateway, Store, WebhookSource
 from ..service import Portal
 from ..web import PortalWebApp, Request, Response
 from ..web.http import MAX_BODY_BYTES
@@ -71,11 +71,14 @@ class WaffoPortal:
     """The Flask extension. Ports are passed in code; settings come from ``app.config``."""
 
     def __init__(self, app: flask.Flask | None = None, *, store: Store, mailer: Mailer,
-                 gateway: PaymentGateway, clock: Clock | None = None,
+                 gateway: PaymentGateway | None = None,
+                 provider: BillingProvider | None = None,
+                 webhooks: Sequence[WebhookSource] = (), clock: Clock | None = None,
                  events: EventSink | None = None,
                  template_dirs: Iterable[str | PathLike[str]] = (),
                  template_loader: jinja2.BaseLoader | None = None) -> None:
         self._store, self._mailer, self._gateway = store, mailer, gateway
+        self._provider, self._webhooks = provider, tuple(webhooks)
         self._clock, self._events = clock, events
         self._template_dirs = list(template_dirs)
         self._template_loader = template_loader
@@ -90,7 +93,8 @@ class WaffoPortal:
         prefix = config.base_path if url_prefix is None else url_prefix
         check_mount(config, prefix, f"url_prefix of blueprint {name!r}")
         portal = Portal(config, store=self._store, mailer=self._mailer, gateway=self._gateway,
-                        clock=self._clock, events=self._events)
+                        provider=self._provider, webhooks=self._webhooks, clock=self._clock,
+                        events=self._events)
         web = PortalWebApp(portal, template_dirs=self._template_dirs,
                            template_loader=self._template_loader)
         app.register_blueprint(portal_blueprint(web, name),

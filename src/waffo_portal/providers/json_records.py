@@ -1,6 +1,7 @@
 """Sync records to and from JSON, driven by their attrs fields (one rule per value type).
 
-Money is ``{"amount": <minor units>, "currency": "EUR"}``, instants ISO-8601 with an
+Each record is an object with ``"record"`` naming its kind (``"order"``, ...) and its
+fields. Money is ``{"amount": <minor units>, "currency": "EUR"}``, instants ISO-8601 with an
 offset, decimals strings, enums their value, tuples lists. Decoding checks shapes and
 types only (``InvalidWebhook`` ``webhook.payload_invalid`` otherwise); the sync rules
 check the meaning afterwards.
@@ -65,7 +66,7 @@ def encode(value: Any) -> Any:
 
 
 def encode_record(record: sync.SyncRecord) -> dict[str, Any]:
-    return {"kind": record.record_kind.value, **encode(record)}
+    return {"record": record.record_kind.value, **encode(record)}
 
 
 def _decode(hint: Any, raw: Any) -> Any:
@@ -138,10 +139,10 @@ def decode_record(raw: Any) -> sync.SyncRecord:
     try:
         if not isinstance(raw, dict):
             raise _Bad("an object")
-        cls = RECORD_TYPES.get(str(raw.get("kind")))
+        cls = RECORD_TYPES.get(str(raw.get("record")))
         if cls is None:
-            raise _Bad("a known kind")
-        body = {k: v for k, v in raw.items() if k != "kind"}
+            raise _Bad("a known record kind")
+        body = {k: v for k, v in raw.items() if k != "record"}
         return typing.cast(sync.SyncRecord, _attrs(cls, body))
     except (_Bad, ValueError, TypeError, InvalidOperation, KeyError) as exc:
         raise InvalidWebhook(key="webhook.payload_invalid", detail=str(exc)) from None

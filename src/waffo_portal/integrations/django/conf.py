@@ -4,9 +4,12 @@ Keys are case-insensitive (``BASE_URL`` or ``base_url``). Every key of
 :class:`~waffo_portal.PortalConfig` is accepted; besides those, the ports:
 
 * ``STORE`` (default: :class:`DjangoStore`, the ORM), ``MAILER`` (default:
-  :class:`DjangoMailer`, ``django.core.mail``), ``GATEWAY`` (required), ``CLOCK``,
+  :class:`DjangoMailer`, ``django.core.mail``), ``GATEWAY`` (standalone mode) or
+  ``PROVIDER`` (a billing provider of record; one of the two is required), ``CLOCK``,
   ``EVENTS`` -- each a dotted path or an object; a class or function is called without
-  arguments to build the port.
+  arguments to build the port;
+* ``WEBHOOKS``: a list of webhook sources (each a dotted path or an object), answered at
+  ``<mount>/webhooks/<source name>``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from ...service import Portal
 from ...web import PortalWebApp
 
 SETTING = "WAFFO_PORTAL"
-PORT_KEYS = ("store", "mailer", "gateway", "clock", "events")
+PORT_KEYS = ("store", "mailer", "gateway", "provider", "webhooks", "clock", "events")
 
 
 def raw_settings() -> dict[str, Any]:
@@ -55,15 +58,18 @@ def build_port(value: Any) -> Any:
 def build_portal() -> Portal:
     values = raw_settings()
     config = portal_config(values)
-    if values.get("gateway") is None:
-        raise ConfigurationError(f"settings.{SETTING}['GATEWAY'] is required (your payment "
-                                 "provider's PaymentGateway)", setting="gateway")
+    if values.get("gateway") is None and values.get("provider") is None:
+        raise ConfigurationError(f"settings.{SETTING}['GATEWAY'] (your payment provider's "
+                                 "PaymentGateway) or ['PROVIDER'] (your billing provider of "
+                                 "record) is required", setting="gateway")
     from .mail import DjangoMailer
     from .store import DjangoStore
 
     store = build_port(values.get("store") or DjangoStore)
     mailer = build_port(values.get("mailer") or DjangoMailer)
-    return Portal(config, store=store, mailer=mailer, gateway=build_port(values["gateway"]),
+    webhooks = [build_port(source) for source in values.get("webhooks") or ()]
+    return Portal(config, store=store, mailer=mailer, gateway=build_port(values.get("gateway")),
+                  provider=build_port(values.get("provider")), webhooks=webhooks,
                   clock=build_port(values.get("clock")), events=build_port(values.get("events")))
 
 

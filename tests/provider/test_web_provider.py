@@ -1,0 +1,69 @@
+"""The pages in provider mode: the buyer is sent to the provider's page, under the CSP."""
+
+from __future__ import annotations
+
+import pytest
+
+from waffo_portal.core.provider import ActionStatus, ProviderOutcome
+from waffo_portal.service import Portal
+from waffo_portal.testing import PortalKit, make_kit
+from waffo_portal.testing.client import PortalTestClient
+from waffo_portal.testing.factories import test_config
+from waffo_portal.web import PortalWebApp
+
+from ..web.helpers import login
+from .fake import ORIGIN, ScriptedProvider, confirm_at
+
+
+@pytest.fixture
+def provider() -> ScriptedProvider:
+    return ScriptedProvider()
+
+
+@pytest.fixture
+def kit(provider: ScriptedProvider) -> PortalKit:
+    kit = make_kit()
+    kit.portal = Portal(test_config(), store=kit.store, mailer=kit.mailer, provider=provider,
+                        clock=kit.clock)
+    return kit
+
+
+@pytest.fixture
+def buyer(kit: PortalKit) -> PortalTestClient:
+    client = PortalTestClient(PortalWebApp(kit.portal))
+    login(client, kit)
+    return client
+
+
+def test_a_change_to_confirm_sends_the_buyer_to_the_provider(
+        buyer: PortalTestClient, kit: PortalKit, provider: ScriptedProvider) -> None:
+    provider.answers["change_plan"] = confirm_at("/checkout")
+    review = buyer.get("/subscriptions/sub_1/change/review", query={"plan": "pro-usd"})
+    assert f"form-action 'self' {ORIGIN};" in (review.header("Content-Security-Policy") or "")
+    done = buyer.submit(review, "/subscriptions/sub_1/change")
+    assert done.status == 303
+    assert (done.location or "").startswith(f"{ORIGIN}/checkout?k=")
+    stored = kit.store.get_subscription("sub_1")
+    assert stored is not None and stored.plan_id == kit.plans["basic"].id
+
+
+def test_a_redirect_outside_the_providers_origins_is_refused(
+        buyer: PortalTestClient, provider: ScriptedProvider) -> None:
+    provider.answers["change_plan"] = lambda a: ProviderOutcome(
+        ActionStatus.CONFIRM, redirect_url="https://evil.example/steal")
+    review = buyer.get("/subscriptions/sub_1/change/review", query={"plan": "pro-usd"})
+    done = buyer.submit(review, "/subscriptions/sub_1/change")
+    assert done.status == 503 and done.location is None
+
+
+def test_the_card_page_is_the_providers(buyer: PortalTestClient) -> None:
+    page = buyer.get("/subscriptions/sub_1")
+    done = buyer.submit(page, "/subscriptions/sub_1/payment-method")
+    assert done.status == 303
+    assert (done.location or "").startswith(f"{ORIGIN}/card?back=https://shop.example/billing/")
+
+
+def test_standalone_pages_keep_form_action_self_only() -> None:
+    kit = make_kit()
+    page = PortalTestClient(PortalWebApp(kit.portal)).get("/login")
+    assert "form-action 'self';" in (page.header("Content-Security-Policy") or "")
