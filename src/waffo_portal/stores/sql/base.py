@@ -50,6 +50,7 @@ class SqlBase:
         self._postgres = engine.dialect.name == "postgresql"
         self._local = _ThreadState()
         self._compiled: dict[Prepared, Compiled | None] = {}
+        self._upserts: dict[tuple[str, tuple[str, ...]], Any] = {}
 
     # Transactions
     @contextmanager
@@ -88,11 +89,18 @@ class SqlBase:
         return postgresql.insert(table) if self._postgres else sqlite.insert(table)
 
     def _upsert(self, table: Table, values: Mapping[str, Any]) -> None:
-        keys = [column.name for column in table.primary_key.columns]
-        stmt = self._insert(table).values(dict(values))
-        changes = {name: stmt.excluded[name] for name in values if name not in keys}
+        """Insert or replace one row; the statement is built once per table and column set
+        and then only executed with parameters (building it cost more than running it)."""
+        columns = tuple(values)
+        stmt = self._upserts.get((table.name, columns))
+        if stmt is None:
+            keys = [column.name for column in table.primary_key.columns]
+            insert = self._insert(table)
+            changes = {name: insert.excluded[name] for name in columns if name not in keys}
+            stmt = insert.on_conflict_do_update(index_elements=keys, set_=changes)
+            self._upserts[(table.name, columns)] = stmt
         with self._tx(write=True) as conn:
-            conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changes))
+            conn.execute(stmt, dict(values))
 
     @contextmanager
     def reading(self) -> Iterator[None]:
