@@ -214,6 +214,29 @@ class SubscriptionPlans(Protocol):
 
 
 @runtime_checkable
+class BulkSyncWrites(Protocol):
+    """Optional for a Store: the sync API's writes in few statements (a backfill of a
+    million orders is bound by round trips). Each method, inside the caller's
+    ``atomic()``, MUST do exactly what the one-record method does for each item."""
+
+    def save_plans(self, plans: Sequence[Plan]) -> None:
+        """``save_plan`` for each."""
+
+    def save_buyers(self, buyers: Sequence[Buyer]) -> None:
+        """``save_buyer`` for each (ids unique within the call)."""
+
+    def save_orders(self, orders: Sequence[Order]) -> None:
+        """``save_order`` for each."""
+
+    def save_invoices(self, invoices: Sequence[Invoice]) -> None:
+        """``save_invoice`` for each."""
+
+    def replace_subscriptions(self, subscriptions: Sequence[Subscription]) -> None:
+        """Insert each (version 1) or replace it whatever its stored version, bumping
+        that version: the provider of record's state wins over the portal's."""
+
+
+@runtime_checkable
 class ReadScope(Protocol):
     """Optional for a Store: serve the reads of one page view from one connection."""
 
@@ -300,8 +323,9 @@ class EventSink(Protocol):
 
 
 __all__ = [
-    "AuditStore", "AuthStore", "BillingProvider", "BuyerStore", "CatalogStore", "Clock",
-    "EventSink", "IdempotencyStore", "InvoiceStore", "Mailer", "OrderStore", "PaymentGateway",
-    "ReadScope", "Store", "SubscriptionPlans", "SubscriptionStore", "SyncStore",
+    "AuditStore", "AuthStore", "BillingProvider", "BulkSyncWrites", "BuyerStore",
+    "CatalogStore", "Clock", "EventSink", "IdempotencyStore", "InvoiceStore", "Mailer",
+    "OrderStore", "PaymentGateway", "ReadScope", "Store", "SubscriptionPlans",
+    "SubscriptionStore", "SyncStore",
     "WebhookSource",
 ]

@@ -61,6 +61,8 @@ _BAD_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})  # C0/C1/DEL, surrogates, 
 
 
 def has_control_chars(value: str) -> bool:
+    if value.isascii():  # the common case, in C: ASCII's unprintables are exactly Cc
+        return not value.isprintable()
     return any(unicodedata.category(ch) in _BAD_CATEGORIES or ch in _BIDI_CONTROLS
                for ch in value)
 

@@ -18,6 +18,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import ClassVar, Final, TypeAlias
 
 import attrs
@@ -279,6 +280,11 @@ def _buyer(record: BuyerRecord, locales: Iterable[str], found: Problems) -> None
 def details_problems(details: BillingDetails, prefix: str = "") -> Problems:
     """The billing page's rules for details a provider sends, except that a field the
     provider left empty is not required (a country always is)."""
+    return {f"{prefix}{field}": key for field, key in _details_problems(details)}
+
+
+@lru_cache(maxsize=4096)  # a backfill repeats a handful of addresses a million times
+def _details_problems(details: BillingDetails) -> tuple[tuple[str, str], ...]:
     raw = {"country": details.country, "state": details.state,
            "postal_code": details.postal_code, "business_name": details.business_name,
            "tax_id": details.tax_id, "is_business": "1" if details.is_business else ""}
@@ -286,9 +292,9 @@ def details_problems(details: BillingDetails, prefix: str = "") -> Problems:
         validate_billing_details(raw)
     except ValidationError as exc:
         # What the provider did not collect is not wrong; what it sent must be valid.
-        return {f"{prefix}{field}": key for field, key in exc.keys.items()
-                if not key.endswith("_required") or field == "country"}
-    return {}
+        return tuple((field, key) for field, key in exc.keys.items()
+                     if not key.endswith("_required") or field == "country")
+    return ()
 
 
 def _subscription(record: SubscriptionRecord, found: Problems) -> None:

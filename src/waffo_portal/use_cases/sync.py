@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import islice
+from typing import Any, cast
 
 import attrs
 
 from ..core.config import SUPPORTED_LOCALES
 from ..core.exceptions import Conflict, ValidationError
+from ..core.models import Subscription
 from ..core.sync import (
     APPLY_ORDER,
     BillingDetailsRecord,
@@ -32,7 +34,7 @@ from ..core.sync import (
     newest,
     validate_all,
 )
-from ..ports import Store
+from ..ports import BulkSyncWrites, Store
 from .context import Deps
 
 DEFAULT_BATCH = 500
@@ -56,17 +58,46 @@ class SyncReport:
         return sum(self.unchanged.values())
 
 
+def _keep_reason(incoming: Subscription, stored: Subscription | None) -> Subscription:
+    """Providers have no field for the buyer's cancel reason: the portal keeps its own."""
+    kept, held = incoming.cancellation, stored.cancellation if stored else None
+    if kept is not None and kept.reason is None and held is not None and held.reason:
+        return attrs.evolve(incoming, cancellation=attrs.evolve(
+            kept, reason=held.reason, comment=kept.comment or held.comment))
+    return incoming
+
+
 def _subscription(store: Store, record: SubscriptionRecord) -> None:
     incoming = record.subscription
     stored = store.get_subscription(incoming.id)
-    kept, held = incoming.cancellation, stored.cancellation if stored else None
-    if kept is not None and kept.reason is None and held is not None and held.reason:
-        # Providers have no field for the buyer's cancel reason: the portal keeps its own.
-        incoming = attrs.evolve(incoming, cancellation=attrs.evolve(
-            kept, reason=held.reason, comment=kept.comment or held.comment))
     # The store's own version guards concurrent writers; the provider's revision was
     # claimed already, so the stored copy's version is the one to replace.
-    store.save_subscription(attrs.evolve(incoming, version=stored.version if stored else 0))
+    store.save_subscription(attrs.evolve(_keep_reason(incoming, stored),
+                                         version=stored.version if stored else 0))
+
+
+def _subscriptions_in_bulk(store: Store, records: Sequence[SubscriptionRecord]) -> None:
+    subscriptions = []
+    for record in records:
+        incoming, stored = record.subscription, None
+        if incoming.cancellation is not None and incoming.cancellation.reason is None:
+            stored = store.get_subscription(incoming.id)  # rare: only to keep a reason
+        subscriptions.append(_keep_reason(incoming, stored))
+    cast(BulkSyncWrites, store).replace_subscriptions(subscriptions)
+
+
+def _bulk(method: str, part: Callable[[Any], Any]) -> Callable[[Store, Sequence[Any]], None]:
+    return lambda store, records: getattr(store, method)([part(r) for r in records])
+
+
+# Kinds a BulkSyncWrites store writes in one statement per batch.
+_BULK: Mapping[RecordKind, Callable[[Store, Sequence[Any]], None]] = {
+    RecordKind.PLAN: _bulk("save_plans", lambda r: r.plan),
+    RecordKind.BUYER: _bulk("save_buyers", lambda r: r.buyer),
+    RecordKind.SUBSCRIPTION: _subscriptions_in_bulk,
+    RecordKind.ORDER: _bulk("save_orders", lambda r: r.to_order()),
+    RecordKind.INVOICE: _bulk("save_invoices", lambda r: r.invoice),
+}
 
 
 def _refund(store: Store, record: RefundRecord) -> None:
@@ -125,7 +156,11 @@ def write_batch(store: Store, records: Sequence[SyncRecord],
         written[kind.value] = written.get(kind.value, 0) + len(won)
         if len(of_kind) > len(won):
             unchanged[kind.value] = unchanged.get(kind.value, 0) + len(of_kind) - len(won)
+    bulk = isinstance(store, BulkSyncWrites)
     for kind, latest, keys in claimed:
+        if bulk and kind in _BULK:
+            _BULK[kind](store, [latest[key] for key in keys])
+            continue
         writer = _WRITERS[kind]
         for key in keys:
             writer(store, latest[key])

@@ -91,7 +91,11 @@ class SqlBase:
     def _upsert(self, table: Table, values: Mapping[str, Any]) -> None:
         """Insert or replace one row; the statement is built once per table and column set
         and then only executed with parameters (building it cost more than running it)."""
-        columns = tuple(values)
+        stmt = self._upsert_statement(table, tuple(values))
+        with self._tx(write=True) as conn:
+            conn.execute(stmt, dict(values))
+
+    def _upsert_statement(self, table: Table, columns: tuple[str, ...]) -> Any:
         stmt = self._upserts.get((table.name, columns))
         if stmt is None:
             keys = [column.name for column in table.primary_key.columns]
@@ -99,8 +103,7 @@ class SqlBase:
             changes = {name: insert.excluded[name] for name in columns if name not in keys}
             stmt = insert.on_conflict_do_update(index_elements=keys, set_=changes)
             self._upserts[(table.name, columns)] = stmt
-        with self._tx(write=True) as conn:
-            conn.execute(stmt, dict(values))
+        return stmt
 
     @contextmanager
     def reading(self) -> Iterator[None]:
