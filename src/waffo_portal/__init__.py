@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ below
     from .clock import FrozenClock, SystemClock
+    from .core.auth_models import BuyerSession
     from .core.billing_details import TaxLine, tax_id_display, validate_billing_details
     from .core.charges import ChargeResult
     from .core.config import SUPPORTED_LOCALES, Branding, PortalConfig
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ below
         DeliveryFailed,
         IdempotencyKeyReused,
         InvalidToken,
+        InvalidWebhook,
         NotFound,
         PaymentDeclined,
         PaymentFailed,
@@ -25,6 +27,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ below
         PermissionDenied,
         PlanChangeNotAllowed,
         PortalError,
+        ProviderUnavailable,
         RateLimited,
         TokenExpired,
         TokenUsed,
@@ -54,14 +57,38 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ below
     )
     from .core.money import Money
     from .core.proration import ChangeKind, PlanChangeQuote, quote_plan_change
+    from .core.provider import (
+        ActionStatus,
+        ProviderAction,
+        ProviderOutcome,
+        WebhookDelivery,
+    )
+    from .core.sync import (
+        BillingDetailsRecord,
+        BuyerRecord,
+        InvoiceRecord,
+        OrderLine,
+        OrderRecord,
+        PaymentRecord,
+        PlanRecord,
+        RecordKind,
+        RefundRecord,
+        SubscriptionRecord,
+        SyncRecord,
+        revision_at,
+    )
     from .mail import ConsoleMailer, EmailMessage, MemoryMailer, SmtpMailer
     from .payments import GatewayMode, TestGateway
-    from .service import Portal
+    from .providers.signed_json import SignedJsonWebhooks
+    from .service import Portal, Sync
     from .stores.memory import MemoryStore
     from .use_cases.auth import LoginPreview, NewSession
     from .use_cases.renewals import DueReport
     from .use_cases.reports import CancellationEntry, CancellationReport
+    from .use_cases.standalone import StandaloneProvider
     from .use_cases.subscriptions import ChangeOutcome
+    from .use_cases.sync import SyncReport
+    from .use_cases.webhooks import IntakeResult
 
 # Public names are imported on first use (PEP 562): `import waffo_portal` no
 # longer loads every module (mail, stores, use cases, ...), so a process that
@@ -73,9 +100,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".core.config": ("SUPPORTED_LOCALES", "Branding", "PortalConfig"),
     ".core.exceptions": (
         "AuthenticationRequired", "ConfigurationError", "Conflict", "DeliveryFailed",
-        "IdempotencyKeyReused", "InvalidToken", "NotFound", "PaymentDeclined", "PaymentFailed",
-        "PaymentTimeout", "PermissionDenied", "PlanChangeNotAllowed", "PortalError", "RateLimited",
-        "TokenExpired", "TokenUsed", "ValidationError",
+        "IdempotencyKeyReused", "InvalidToken", "InvalidWebhook", "NotFound", "PaymentDeclined",
+        "PaymentFailed", "PaymentTimeout", "PermissionDenied", "PlanChangeNotAllowed",
+        "PortalError", "RateLimited", "ProviderUnavailable", "TokenExpired", "TokenUsed",
+        "ValidationError",
     ),
     ".mail": ("ConsoleMailer", "EmailMessage", "MemoryMailer", "SmtpMailer"),
     ".core.models": (
@@ -88,12 +116,23 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".core.charges": ("ChargeResult",),
     ".payments": ("GatewayMode", "TestGateway"),
     ".core.proration": ("ChangeKind", "PlanChangeQuote", "quote_plan_change"),
-    ".service": ("Portal",),
+    ".service": ("Portal", "Sync"),
     ".stores.memory": ("MemoryStore",),
     ".use_cases.auth": ("LoginPreview", "NewSession"),
     ".use_cases.renewals": ("DueReport",),
     ".use_cases.reports": ("CancellationEntry", "CancellationReport"),
     ".use_cases.subscriptions": ("ChangeOutcome",),
+    ".core.auth_models": ("BuyerSession",),
+    ".core.provider": ("ActionStatus", "ProviderAction", "ProviderOutcome", "WebhookDelivery",),
+    ".core.sync": (
+        "BillingDetailsRecord", "BuyerRecord", "InvoiceRecord", "OrderLine", "OrderRecord",
+        "PaymentRecord", "PlanRecord", "RecordKind", "RefundRecord", "SubscriptionRecord",
+        "SyncRecord", "revision_at",
+    ),
+    ".providers.signed_json": ("SignedJsonWebhooks",),
+    ".use_cases.standalone": ("StandaloneProvider",),
+    ".use_cases.sync": ("SyncReport",),
+    ".use_cases.webhooks": ("IntakeResult",),
 }
 _MODULE_OF: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}
 
@@ -123,12 +162,16 @@ __version__ = _version()
 
 __all__ = [
     "SUPPORTED_LOCALES",
+    "ActionStatus",
     "AuditEvent",
     "AuthenticationRequired",
     "BillingDetails",
+    "BillingDetailsRecord",
     "BillingPeriod",
     "Branding",
     "Buyer",
+    "BuyerRecord",
+    "BuyerSession",
     "Cancellation",
     "CancellationEntry",
     "CancellationReason",
@@ -145,8 +188,11 @@ __all__ = [
     "FrozenClock",
     "GatewayMode",
     "IdempotencyKeyReused",
+    "IntakeResult",
     "InvalidToken",
+    "InvalidWebhook",
     "Invoice",
+    "InvoiceRecord",
     "LineItem",
     "LoginPreview",
     "MemoryMailer",
@@ -156,35 +202,52 @@ __all__ = [
     "NotFound",
     "Order",
     "OrderKind",
+    "OrderLine",
+    "OrderRecord",
     "OrderStatus",
     "Payment",
     "PaymentDeclined",
     "PaymentFailed",
     "PaymentMethod",
+    "PaymentRecord",
     "PaymentStatus",
     "PaymentTimeout",
     "PermissionDenied",
     "Plan",
     "PlanChangeNotAllowed",
     "PlanChangeQuote",
+    "PlanRecord",
     "Portal",
     "PortalConfig",
     "PortalError",
     "PortalEvent",
+    "ProviderAction",
+    "ProviderOutcome",
+    "ProviderUnavailable",
     "RateLimited",
+    "RecordKind",
     "Refund",
+    "RefundRecord",
     "ScheduledChange",
+    "SignedJsonWebhooks",
     "SmtpMailer",
+    "StandaloneProvider",
     "Subscription",
+    "SubscriptionRecord",
     "SubscriptionStatus",
+    "Sync",
+    "SyncRecord",
+    "SyncReport",
     "SystemClock",
     "TaxLine",
     "TestGateway",
     "TokenExpired",
     "TokenUsed",
     "ValidationError",
+    "WebhookDelivery",
     "__version__",
     "quote_plan_change",
+    "revision_at",
     "tax_id_display",
     "validate_billing_details",
 ]

@@ -193,3 +193,26 @@ def test_buyers_see_only_their_own_synced_data(portal: Portal) -> None:
     assert portal.list_subscriptions("cus_2") == []
     with pytest.raises(Exception, match="not found"):
         portal.get_order("cus_2", "ord_1")
+
+
+def test_a_large_batch_is_written_exactly_like_single_records(portal: Portal) -> None:
+    """Past ``COPY_FROM`` records of a kind the SQL store switches to COPY on PostgreSQL."""
+    count = 80
+    batch = [plan_record(), *(buyer_record(f"cus_{n}", email=f"b{n}@example.com")
+                              for n in range(count)),
+             *(subscription_record(f"sub_{n}", buyer_id=f"cus_{n}") for n in range(count)),
+             *(attrs.evolve(order_record(f"ord_{n}"), buyer_id=f"cus_{n}")
+               for n in range(count))]
+    assert portal.sync.apply(batch).total_written == 1 + 3 * count
+    one = portal.find_buyer("cus_7")
+    assert one is not None and one.email == "b7@example.com"
+    [sub] = portal.list_subscriptions("cus_7")
+    assert sub == attrs.evolve(subscription_record("sub_7", buyer_id="cus_7").subscription,
+                               version=1)
+    assert portal.get_order("cus_7", "ord_7").total == eur(2900)
+    newer = [subscription_record(f"sub_{n}", 2, buyer_id=f"cus_{n}",
+                                 status=SubscriptionStatus.PAST_DUE) for n in range(count)]
+    assert portal.sync.apply(newer).total_written == count
+    [sub] = portal.list_subscriptions("cus_7")
+    assert (sub.status, sub.version) == (SubscriptionStatus.PAST_DUE, 2)
+    assert portal.sync.apply(batch).total_written == 0

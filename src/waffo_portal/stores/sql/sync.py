@@ -13,6 +13,9 @@ from .. import codec
 from . import schema as t
 from .base import SqlBase
 
+# From this many rows of one kind, COPY + INSERT ... SELECT beats an executemany (a webhook
+# delivery's one or two records take the four extra round trips of the COPY otherwise).
+COPY_FROM = 64
 _revisions = t.sync_revisions
 _inbox = t.webhook_inbox
 
@@ -80,7 +83,7 @@ class SyncMixin(SqlBase):
         if not items:
             return
         rows = [values(item) for item in items]
-        if self._postgres:
+        if self._postgres and len(rows) >= COPY_FROM:
             self._copy_upsert(table, rows, on_conflict or {})
             return
         stmt = self._upsert_statement(table, tuple(rows[0]))
@@ -137,7 +140,7 @@ class SyncMixin(SqlBase):
         if not subscriptions:
             return
         rows = [{**codec.subscription_values(s), "version": 1} for s in subscriptions]
-        if self._postgres:
+        if self._postgres and len(rows) >= COPY_FROM:
             bump = {"version": f"{t.subscriptions.name}.version + 1"}
             self._copy_upsert(t.subscriptions, rows, bump)
             return
