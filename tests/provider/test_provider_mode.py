@@ -22,6 +22,7 @@ from waffo_portal.stores.memory import MemoryStore
 from waffo_portal.testing import PortalKit, make_kit
 from waffo_portal.testing.factories import test_config
 
+from ..sync.records import SEPT, buyer_record, order_record
 from .fake import ORIGIN, ScriptedProvider, confirm_at
 
 KEY = "provider-key-00000001"
@@ -149,3 +150,12 @@ def test_quotes_and_card_pages_come_from_the_provider(
     url = kit.portal.payment_method_update_url(kit.buyer.id, "sub_1", return_url="https://x/y")
     assert url == f"{ORIGIN}/card?back=https://x/y"
     assert kit.portal.redirect_origins == (ORIGIN,)
+
+
+def test_an_order_without_the_providers_invoice_is_dated_when_it_was_placed(
+        kit: PortalKit) -> None:
+    kit.portal.sync.apply([buyer_record(kit.buyer.id, email="ada@example.com"),
+                           attrs.evolve(order_record("ord_sept"), buyer_id=kit.buyer.id)])
+    invoice = kit.portal.get_invoice(kit.buyer.id, "ord_sept")
+    assert invoice.issued_at == SEPT != kit.clock.now()
+    assert invoice.number.startswith("INV-")

@@ -24,7 +24,10 @@ def _issued(deps: Deps, order: Order) -> Invoice:
     existing = deps.store.get_invoice(order.id)
     if existing is not None:
         return existing
-    return deps.store.issue_invoice(order, deps.config.invoice_prefix, deps.clock.now())
+    # With a provider of record, an order the provider sent no invoice for is dated when the
+    # provider recorded it (an imported September order is not invoiced "today").
+    issued_at = order.created_at if deps.provider is not None else deps.clock.now()
+    return deps.store.issue_invoice(order, deps.config.invoice_prefix, issued_at)
 
 
 def render_invoice(deps: Deps, buyer_id: str, order_id: str, *, locale: str | None = None,
