@@ -6,7 +6,7 @@ import enum
 import itertools
 import threading
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import attrs
 
@@ -52,6 +52,9 @@ class TestGateway:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._update_url = update_url
+        # The card page's origin: the portal's CSP lets the browser be sent there.
+        parts = urlsplit(update_url)
+        self.redirect_origins = (f"{parts.scheme}://{parts.netloc}",)
 
     def charge(self, *, buyer_id: str, subscription_id: str | None, amount: Money,
                idempotency_key: str, description: str) -> ChargeResult:

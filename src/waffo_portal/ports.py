@@ -252,6 +252,11 @@ class Mailer(Protocol):
 
 
 class PaymentGateway(Protocol):
+    """The standalone engine's payment provider. It MAY also have ``redirect_origins``
+    (a tuple of ``scheme://host[:port]``): the origins of its card page, which the portal's
+    CSP then admits as a form target (browsers apply ``form-action`` to the redirect that
+    follows a form POST, so without it "Update payment method" goes nowhere)."""
+
     def charge(self, *, buyer_id: str, subscription_id: str | None, amount: Money,
                idempotency_key: str, description: str) -> ChargeResult:
         """Charge the buyer's saved payment method. MUST deduplicate on

@@ -63,7 +63,17 @@ def test_the_card_page_is_the_providers(buyer: PortalTestClient) -> None:
     assert (done.location or "").startswith(f"{ORIGIN}/card?back=https://shop.example/billing/")
 
 
-def test_standalone_pages_keep_form_action_self_only() -> None:
-    kit = make_kit()
+def test_standalone_admits_the_origin_its_gateway_declares_and_nothing_else() -> None:
+    kit = make_kit()  # TestGateway's card page: https://payments.example/update
     page = PortalTestClient(PortalWebApp(kit.portal)).get("/login")
+    assert "form-action 'self' https://payments.example;" in (
+        page.header("Content-Security-Policy") or "")
+
+    class SilentGateway:  # declares no origins: form-action stays 'self'
+        charge = kit.gateway.charge
+        payment_method_update_url = kit.gateway.payment_method_update_url
+
+    portal = Portal(test_config(), store=kit.store, mailer=kit.mailer,
+                    gateway=SilentGateway(), clock=kit.clock)
+    page = PortalTestClient(PortalWebApp(portal)).get("/login")
     assert "form-action 'self';" in (page.header("Content-Security-Policy") or "")

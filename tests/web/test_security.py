@@ -11,8 +11,9 @@ from waffo_portal.testing.client import PortalTestClient
 from waffo_portal.web import PortalWebApp, PortalWSGIApp, Request
 from waffo_portal.web.views import overview
 
+# form-action admits the test gateway's card page (its declared redirect origin) and no more.
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+       "frame-ancestors 'none'; form-action 'self' https://payments.example; base-uri 'none'")
 
 
 def test_security_headers_on_every_kind_of_answer(buyer: PortalTestClient) -> None:

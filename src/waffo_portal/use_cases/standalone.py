@@ -31,10 +31,10 @@ class StandaloneProvider:
     name = "standalone"
     redirect_origins: tuple[str, ...] = ()
 
-    def __init__(self, deps: Deps, redirect_origins: tuple[str, ...] = ()) -> None:
+    def __init__(self, deps: Deps) -> None:
         self._deps = deps
-        # The gateway's hosted card page lives somewhere: the merchant names its origin.
-        self.redirect_origins = redirect_origins
+        # The gateway's hosted card page lives somewhere; a gateway MAY name its origins.
+        self.redirect_origins = tuple(getattr(deps.gateway, "redirect_origins", ()))
 
     def quote_change(self, action: ProviderAction) -> PlanChangeQuote | None:
         return None  # the portal's proration is the price
