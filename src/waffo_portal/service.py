@@ -82,8 +82,10 @@ class Sync:
 class Portal:
     """The customer portal: every buyer-facing and merchant-facing use case.
 
-    Build one per process from a validated :class:`PortalConfig` and the ports (a Store, a
-    Mailer, a PaymentGateway; optionally a Clock and an EventSink). Every method that takes
+    Build one per process from a validated :class:`PortalConfig` and the ports: a Store, a
+    Mailer, and either a PaymentGateway (standalone: the portal is the billing engine) or a
+    BillingProvider (the provider of record decides; see docs/providers.md), optionally
+    webhook sources, a Clock and an EventSink. Every method that takes
     a ``buyer_id`` acts only on that buyer's own data: another buyer's object is
     :class:`NotFound`, exactly like a missing one. Methods that change money or state take
     an ``idempotency_key`` (16-128 characters of ``A-Za-z0-9_-``): repeating a call with the

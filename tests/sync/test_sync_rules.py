@@ -1,4 +1,4 @@
-"""Each rule of core.sync, with the exact field and key it reports, at its boundaries."""
+"""Each rule of core.sync_rules, with the exact field and key it reports, at its boundaries."""
 
 from __future__ import annotations
 
@@ -17,16 +17,13 @@ from waffo_portal.core.models import (
 )
 from waffo_portal.core.money import Money
 from waffo_portal.core.sync import (
-    MAX_ID_LENGTH,
-    MAX_REVISION,
     BillingDetailsRecord,
     InvoiceRecord,
     OrderLine,
     RefundRecord,
-    email_problem,
     newest,
-    problems,
 )
+from waffo_portal.core.sync_rules import MAX_ID_LENGTH, MAX_REVISION, email_problem, problems
 
 from .records import (
     SEPT,

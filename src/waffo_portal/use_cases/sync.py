@@ -32,8 +32,8 @@ from ..core.sync import (
     SubscriptionRecord,
     SyncRecord,
     newest,
-    validate_all,
 )
+from ..core.sync_rules import validate_all
 from ..ports import BulkSyncWrites, Store
 from .context import Deps
 
