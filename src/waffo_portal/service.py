@@ -107,9 +107,7 @@ class Portal:
         if len(sources) != len(webhooks):
             raise ConfigurationError("two webhook sources share a name", setting="webhooks")
         self._sync = Sync(self._deps, sources)
-        self._redirect_origins: tuple[str, ...] = (
-            provider.redirect_origins if provider
-            else tuple(getattr(gateway, "redirect_origins", ())))
+        self._redirect_origins = actions.provider(self._deps).redirect_origins
         # Decided once: an isinstance() against a Protocol costs ~15 us per call.
         self._reading: Callable[[], AbstractContextManager[None]] = (
             store.reading if isinstance(store, ReadScope) else nullcontext)

@@ -91,6 +91,7 @@ def test_templates_are_overridable_from_template_dirs(kit: PortalKit, tmp_path: 
     ({"SESION_LIFETIME": 60}, "waffo_portal.E001"),
     ({"GATEWAY": None}, "waffo_portal.E003"),
     ({"STORE": "myshop.nowhere.Store"}, "waffo_portal.E004"),
+    ({"WEBHOOKS": ["myshop.nowhere.Source"]}, "waffo_portal.E004"),
     ({"BASE_URL": "https://shop.example/account"}, "waffo_portal.E005"),
 ])
 def test_system_checks_refuse_bad_settings(change: dict[str, Any], error_id: str) -> None:
@@ -98,6 +99,13 @@ def test_system_checks_refuse_bad_settings(change: dict[str, Any], error_id: str
         found = check_settings()
     assert [e.id for e in found] == [error_id]
     assert all(e.level == checks.ERROR for e in found)
+
+
+def test_a_provider_instead_of_a_gateway_passes_the_checks() -> None:
+    settings = {**BASE_PORTAL_SETTINGS, "GATEWAY": None,
+                "PROVIDER": "tests.provider.fake.ScriptedProvider"}
+    with override_settings(WAFFO_PORTAL=settings):
+        assert check_settings() == []
 
 
 def test_system_checks_pass_and_want_use_tz() -> None:

@@ -19,26 +19,13 @@ from waffo_portal.core.sync import SubscriptionRecord
 from waffo_portal.mail.memory import MemoryMailer
 from waffo_portal.service import Portal
 from waffo_portal.stores.memory import MemoryStore
-from waffo_portal.testing import PortalKit, make_kit
+from waffo_portal.testing import PortalKit
 from waffo_portal.testing.factories import test_config
 
 from ..sync.records import SEPT, buyer_record, order_record
 from .fake import ORIGIN, ScriptedProvider, confirm_at
 
 KEY = "provider-key-00000001"
-
-
-@pytest.fixture
-def provider() -> ScriptedProvider:
-    return ScriptedProvider()
-
-
-@pytest.fixture
-def kit(provider: ScriptedProvider) -> PortalKit:
-    kit = make_kit()
-    kit.portal = Portal(test_config(), store=kit.store, mailer=kit.mailer, provider=provider,
-                        clock=kit.clock)
-    return kit
 
 
 def test_a_portal_needs_a_gateway_or_a_provider() -> None:

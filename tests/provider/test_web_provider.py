@@ -16,19 +16,6 @@ from .fake import ORIGIN, ScriptedProvider, confirm_at
 
 
 @pytest.fixture
-def provider() -> ScriptedProvider:
-    return ScriptedProvider()
-
-
-@pytest.fixture
-def kit(provider: ScriptedProvider) -> PortalKit:
-    kit = make_kit()
-    kit.portal = Portal(test_config(), store=kit.store, mailer=kit.mailer, provider=provider,
-                        clock=kit.clock)
-    return kit
-
-
-@pytest.fixture
 def buyer(kit: PortalKit) -> PortalTestClient:
     client = PortalTestClient(PortalWebApp(kit.portal))
     login(client, kit)

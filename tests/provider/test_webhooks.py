@@ -53,7 +53,7 @@ def _signed(kit: PortalKit, body: bytes, *, secret: str = SECRET,
     return {HEADER: sign(body, secret, stamp), "Content-Type": "application/json"}
 
 
-def _direct(kit: PortalKit) -> Post:
+def _direct(kit: PortalKit, _source: SignedJsonWebhooks) -> Post:
     web = PortalWebApp(kit.portal)
 
     def post(path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
@@ -74,20 +74,20 @@ def _wsgi_client(app: Any, prefix: str) -> Post:
     return post
 
 
-def _plain_wsgi(kit: PortalKit) -> Post:
+def _plain_wsgi(kit: PortalKit, _source: SignedJsonWebhooks) -> Post:
     return _wsgi_client(PortalWSGIApp(PortalWebApp(kit.portal)), "")
 
 
-def _flask(kit: PortalKit) -> Post:
+def _flask(kit: PortalKit, source: SignedJsonWebhooks) -> Post:
     app = flask.Flask(__name__)
     app.config.update(WAFFO_PORTAL_SECRET_KEYS=[SECRET + "x"],
                       WAFFO_PORTAL_BASE_URL="https://shop.example/billing")
     WaffoPortal(app, store=kit.store, mailer=kit.mailer, gateway=kit.gateway,
-                webhooks=kit.portal.sync._sources.values(), clock=kit.clock)
+                webhooks=[source], clock=kit.clock)
     return _wsgi_client(app, "/billing")
 
 
-def _starlette(kit: PortalKit) -> Post:
+def _starlette(kit: PortalKit, _source: SignedJsonWebhooks) -> Post:
     app = Starlette(routes=portal_routes(PortalWebApp(kit.portal)))
 
     def post(path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
@@ -97,22 +97,23 @@ def _starlette(kit: PortalKit) -> Post:
     return post
 
 
-def _django(kit: PortalKit) -> Iterator[Post]:
+def _django(kit: PortalKit, source: SignedJsonWebhooks) -> Iterator[Post]:
     configure_django()
     settings = {**BASE_PORTAL_SETTINGS, "STORE": kit.store, "MAILER": kit.mailer,
                 "GATEWAY": kit.gateway, "CLOCK": kit.clock,
-                "WEBHOOKS": list(kit.portal.sync._sources.values())}
+                "WEBHOOKS": [source]}
     with override_settings(WAFFO_PORTAL=settings):
         yield _wsgi_client(WSGIHandler(), "/billing")
 
 
 @pytest.fixture(params=["direct", "wsgi", "flask", "starlette", "django"])
-def post(request: pytest.FixtureRequest, kit: PortalKit) -> Iterator[Post]:
+def post(request: pytest.FixtureRequest, kit: PortalKit,
+         source: SignedJsonWebhooks) -> Iterator[Post]:
     if request.param == "django":
-        yield from _django(kit)
+        yield from _django(kit, source)
     else:
         yield {"direct": _direct, "wsgi": _plain_wsgi, "flask": _flask,
-               "starlette": _starlette}[request.param](kit)
+               "starlette": _starlette}[request.param](kit, source)
 
 
 def test_a_signed_delivery_is_taken_in_once(post: Post, kit: PortalKit) -> None:

@@ -60,8 +60,6 @@ def encode(value: Any) -> Any:
     if attrs.has(type(value)):
         return {field.name: encode(getattr(value, field.name))
                 for field in attrs.fields(type(value)) if field.init}
-    if isinstance(value, dict):
-        return {str(k): encode(v) for k, v in value.items()}
     return value
 
 
@@ -112,10 +110,6 @@ def _scalar(hint: Any, raw: Any) -> Any:
         return raw
     if attrs.has(hint):
         return _attrs(hint, raw)
-    if typing.get_origin(hint) is typing.Union or hint is typing.Any:
-        return raw
-    if typing.get_origin(hint) in (dict, typing.Mapping) or hint is dict:
-        return dict(raw)
     raise _Bad(f"a value of {hint!r}")
 
 

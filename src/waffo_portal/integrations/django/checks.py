@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from ...core.config import PortalConfig
 from ...core.exceptions import ConfigurationError
 from .._common import normalize_prefix
-from .conf import SETTING, build_port, portal_config, raw_settings
+from .conf import PORT_KEYS, SETTING, build_port, portal_config, raw_settings
 
 
 @checks.register("waffo_portal")
@@ -29,9 +29,10 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
         problems.append(checks.Error(
             "waffo_portal needs USE_TZ = True (all its times are aware UTC datetimes).",
             id="waffo_portal.E002"))
-    if values.get("gateway") is None:
-        problems.append(checks.Error(f"settings.{SETTING}['GATEWAY'] is required.",
-                                     id="waffo_portal.E003"))
+    if values.get("gateway") is None and values.get("provider") is None:
+        problems.append(checks.Error(
+            f"settings.{SETTING}['GATEWAY'] (standalone) or ['PROVIDER'] (a billing "
+            "provider of record) is required.", id="waffo_portal.E003"))
     problems.extend(_check_ports(values))
     problems.extend(_check_mount(config))
     return problems
@@ -39,12 +40,16 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
 
 def _check_ports(values: dict[str, Any]) -> list[checks.CheckMessage]:
     found: list[checks.CheckMessage] = []
-    for key in ("store", "mailer", "gateway", "clock", "events"):
-        if isinstance(values.get(key), str):
+    dotted = [(f"[{key.upper()!r}]", values.get(key)) for key in PORT_KEYS
+              if key != "webhooks"]
+    dotted += [(f"['WEBHOOKS'][{i}]", source)
+               for i, source in enumerate(values.get("webhooks") or ())]
+    for label, value in dotted:
+        if isinstance(value, str):
             try:
-                build_port(values[key])
+                build_port(value)
             except Exception as exc:  # any failure to build the port is the message
-                found.append(checks.Error(f"settings.{SETTING}[{key.upper()!r}]: {exc}",
+                found.append(checks.Error(f"settings.{SETTING}{label}: {exc}",
                                           id="waffo_portal.E004"))
     return found
 
