@@ -178,6 +178,20 @@ class ScheduledChange:
 
 
 @attrs.frozen
+class PendingChange:
+    """A plan change the buyer was sent to confirm on the provider's page; nothing has
+    changed yet. The provider's answer (by webhook) replaces the subscription and so
+    clears it; unanswered, it lapses at ``expires_at``."""
+
+    plan_id: str
+    requested_at: datetime = attrs.field(validator=_utc)
+    expires_at: datetime = attrs.field(validator=_utc)
+
+    def open_at(self, now: datetime) -> bool:
+        return now < self.expires_at
+
+
+@attrs.frozen
 class Cancellation:
     reason: CancellationReason | None
     comment: str
@@ -198,6 +212,7 @@ class Subscription:
     scheduled_change: ScheduledChange | None = None
     cancellation: Cancellation | None = None
     payment_method: PaymentMethod | None = None
+    pending_change: PendingChange | None = None
     # Bumped by every write; stores use it for optimistic concurrency.
     version: int = 0
 

@@ -28,6 +28,7 @@ from ..core.models import (
     Payment,
     PaymentMethod,
     PaymentStatus,
+    PendingChange,
     Plan,
     Refund,
     ScheduledChange,
@@ -111,6 +112,7 @@ def plan_from(row: Any) -> Plan:
 def subscription_values(sub: Subscription) -> Values:
     """Every column but ``version`` and the lease, which the store manages."""
     change, cancel, method = sub.scheduled_change, sub.cancellation, sub.payment_method
+    pending = sub.pending_change
     return {
         "id": sub.id, "buyer_id": sub.buyer_id, "plan_id": sub.plan_id,
         "status": sub.status.value, "current_period_start": sub.current_period_start,
@@ -125,6 +127,9 @@ def subscription_values(sub: Subscription) -> Values:
         "cancel_effective_at": cancel.effective_at if cancel else None,
         "method_brand": method.brand if method else None,
         "method_last4": method.last4 if method else None,
+        "pending_plan_id": pending.plan_id if pending else None,
+        "pending_requested_at": pending.requested_at if pending else None,
+        "pending_expires_at": pending.expires_at if pending else None,
     }
 
 
@@ -143,7 +148,10 @@ def subscription_from(row: Any) -> Subscription:
         status=SubscriptionStatus(row.status), current_period_start=row.current_period_start,
         current_period_end=row.current_period_end, created_at=row.created_at,
         trial_end=row.trial_end, scheduled_change=change, cancellation=cancel,
-        payment_method=_method(row.method_brand, row.method_last4), version=row.version,
+        payment_method=_method(row.method_brand, row.method_last4),
+        pending_change=None if row.pending_plan_id is None else PendingChange(
+            row.pending_plan_id, row.pending_requested_at, row.pending_expires_at),
+        version=row.version,
     )
 
 

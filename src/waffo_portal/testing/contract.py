@@ -27,6 +27,7 @@ from ..core.models import (
     CancellationReason,
     Payment,
     PaymentStatus,
+    PendingChange,
     Refund,
     SubscriptionStatus,
     invoice_number,
@@ -95,6 +96,17 @@ class StoreContract(SyncStoreContract):
             store.save_subscription(sample_subscription("b1", plan))
         current = store.get_subscription("sub_1")
         assert current is not None and current.status is SubscriptionStatus.CANCELING
+
+    def test_a_pending_change_is_kept_and_cleared(self, store: Store) -> None:
+        plan = sample_plans()[0]
+        saved = store.save_subscription(sample_subscription("b1", plan))
+        pending = PendingChange("pro-usd", T0 + timedelta(hours=1), T0 + timedelta(hours=2))
+        marked = store.save_subscription(attrs.evolve(saved, pending_change=pending))
+        held = store.get_subscription("sub_1")
+        assert held is not None and held.pending_change == pending
+        store.save_subscription(attrs.evolve(marked, pending_change=None))
+        cleared = store.get_subscription("sub_1")
+        assert cleared is not None and cleared.pending_change is None
 
     def test_list_subscriptions_is_scoped_and_newest_first(self, store: Store) -> None:
         plan = sample_plans()[0]
