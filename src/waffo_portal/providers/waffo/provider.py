@@ -1,0 +1,145 @@
+"""Waffo Pancake as the portal's billing provider of record.
+
+What Waffo decides, the portal asks for and then shows:
+
+- **Plan change**: a checkout session in plan-change mode (``originOrderId``); the buyer
+  confirms, and pays if due, on Waffo's page (``CONFIRM``). Nothing switches on the
+  redirect back: the result arrives as ``subscription.plan_changed`` /
+  ``plan_change_scheduled`` / ``plan_change_failed`` and the portal shows the change as
+  pending meanwhile.
+- **Cancel**: ``cancel-order``, ending at the period end; the buyer's reason stays in
+  the portal (Waffo has no field for it).
+- **Reactivate**: ``reactivate-order`` as the buyer (a five-minute session token).
+- **Payment method, open invoices, billing details**: Waffo has no API for them; the
+  buyer is sent to Waffo's hosted consumer portal.
+
+Every write carries an idempotency key derived from the portal's own key, which the
+portal stores before the call: a retry, by the client or by the buyer, sends the same
+key and Waffo runs the write once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from ...clock import SystemClock
+from ...core.exceptions import ProviderUnavailable
+from ...core.models import Order
+from ...core.proration import PlanChangeQuote
+from ...core.provider import ActionStatus, ProviderAction, ProviderOutcome
+from ...ports import Clock
+from .client import WaffoClient
+from .reads import WaffoReader
+from .records import moment
+from .settings import WaffoSettings
+from .webhooks import WaffoWebhooks
+
+CREATE_SESSION = "/v1/actions/checkout/create-session"
+CANCEL_ORDER = "/v1/actions/subscription-order/cancel-order"
+REACTIVATE_ORDER = "/v1/actions/subscription-order/reactivate-order"
+
+
+class WaffoProvider:
+    """``BillingProvider`` for Waffo Pancake. ``webhooks()`` is its ``WebhookSource``."""
+
+    name = "waffo"
+    # Waffo has no API to edit billing details after a purchase: the portal shows them
+    # read-only, with a link to Waffo's consumer portal.
+    billing_details_editable = False
+
+    def __init__(self, settings: WaffoSettings, *, client: WaffoClient | None = None,
+                 clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.client = client or WaffoClient(settings,
+                                            now=lambda: self.clock.now().timestamp())
+        self.reader = WaffoReader(self.client)
+        self.redirect_origins = settings.redirect_origins
+        self.billing_details_url = settings.consumer_portal_url
+
+    def webhooks(self, name: str = "waffo") -> WaffoWebhooks:
+        return WaffoWebhooks(self.reader, name=name)
+
+    def _key(self, verb: str, action: ProviderAction) -> str:
+        digest = hashlib.sha256(
+            f"{verb}|{action.subscription.id}|{action.idempotency_key}".encode()).hexdigest()
+        return f"{self.settings.merchant_id}_{verb}-{digest[:40]}"
+
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    def _hosted(self, url: object) -> str:
+        """A URL of one of Waffo's hosted pages (anything else is not followed)."""
+        if not isinstance(url, str):
+            raise ProviderUnavailable(reason="no url")
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" not in self.redirect_origins:
+            raise ProviderUnavailable(reason="url outside Waffo's origins", url=url)
+        return url
+
+    def quote_change(self, action: ProviderAction) -> PlanChangeQuote | None:
+        return None  # Waffo prices the change on its confirmation page
+
+    def change_plan(self, action: ProviderAction) -> ProviderOutcome:
+        assert action.new_plan is not None
+        upgrade = action.new_plan.price_per_day() > action.plan.price_per_day()
+        body = {"originOrderId": action.subscription.id, "productId": action.new_plan.id,
+                "currency": action.plan.price.currency,
+                "changeTiming": "immediate" if upgrade else "next_period"}
+        if action.return_url:
+            body["successUrl"] = action.return_url
+        data = self.client.action(CREATE_SESSION, body,
+                                  idempotency_key=self._key("planchange", action))
+        url = self._hosted(data.get("checkoutUrl"))
+        # The buyer lands signed in: the token rides in the fragment, which the browser
+        # never sends to a server or puts in a Referer.
+        token = self.client.session_token(action.buyer_id)
+        expires = (moment(data["expiresAt"], "expiresAt") if data.get("expiresAt")
+                   else None)
+        return ProviderOutcome(ActionStatus.CONFIRM, effective_at=expires,
+                               redirect_url=f"{url}#token={token}")
+
+    def cancel(self, action: ProviderAction) -> ProviderOutcome:
+        self.client.action(CANCEL_ORDER, {"orderId": action.subscription.id},
+                           idempotency_key=self._key("cancel", action))
+        now = self._now()
+        return ProviderOutcome(ActionStatus.SCHEDULED,
+                               effective_at=action.subscription.current_period_end,
+                               records=tuple(self.reader.subscription(
+                                   action.subscription.id, now)))
+
+    def reactivate(self, action: ProviderAction) -> ProviderOutcome:
+        token = self.client.session_token(action.buyer_id)
+        self.client.action(REACTIVATE_ORDER, {"orderId": action.subscription.id},
+                           idempotency_key=self._key("reactivate", action), token=token)
+        now = self._now()
+        return ProviderOutcome(ActionStatus.APPLIED, effective_at=now, records=tuple(
+            self.reader.subscription(action.subscription.id, now)))
+
+    def undo_scheduled_change(self, action: ProviderAction) -> ProviderOutcome:
+        """Waffo has no "drop the scheduled change" call: a change back to the current
+        plan, from the next period, confirmed by the buyer like any other change."""
+        back = ProviderAction(buyer_id=action.buyer_id, subscription=action.subscription,
+                              plan=action.plan, idempotency_key=action.idempotency_key,
+                              return_url=action.return_url, new_plan=action.plan)
+        body = {"originOrderId": action.subscription.id, "productId": action.plan.id,
+                "currency": action.plan.price.currency, "changeTiming": "next_period"}
+        if action.return_url:
+            body["successUrl"] = action.return_url
+        data = self.client.action(CREATE_SESSION, body,
+                                  idempotency_key=self._key("undochange", back))
+        token = self.client.session_token(action.buyer_id)
+        return ProviderOutcome(ActionStatus.CONFIRM, redirect_url=(
+            f"{self._hosted(data.get('checkoutUrl'))}#token={token}"))
+
+    def payment_method_update_url(self, action: ProviderAction) -> str:
+        return self.settings.consumer_portal_url
+
+    def pay_open_invoice(self, order: Order, *, idempotency_key: str,
+                         return_url: str) -> ProviderOutcome:
+        # Waffo retries a failed renewal itself; the buyer pays it (or changes the card
+        # for the retry) in Waffo's consumer portal.
+        return ProviderOutcome(ActionStatus.CONFIRM,
+                               redirect_url=self.settings.consumer_portal_url)
