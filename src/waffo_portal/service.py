@@ -127,6 +127,23 @@ class Portal:
         return self._deps.provider is not None
 
     @property
+    def provider(self) -> BillingProvider | None:
+        """The billing provider of record given at start-up (None: standalone)."""
+        return self._deps.provider
+
+    @property
+    def billing_details_editable(self) -> bool:
+        """False when the provider of record keeps the billing details and has no way to
+        change them from here (Waffo): the portal shows them read-only, with a link to
+        ``billing_details_url``."""
+        return billing.editable(self._deps)
+
+    @property
+    def billing_details_url(self) -> str:
+        """The provider's page where the buyer edits billing details ("" if none)."""
+        return str(getattr(self._deps.provider, "billing_details_url", ""))
+
+    @property
     def redirect_origins(self) -> tuple[str, ...]:
         """Origins the buyer's browser may be sent to after a form (the provider's
         pages); the web layer's CSP allows them as form targets."""
@@ -238,16 +255,17 @@ class Portal:
         return actions.quote_change(self._deps, buyer_id, subscription_id, new_plan_id)
 
     def change_plan(self, buyer_id: str, subscription_id: str, new_plan_id: str, *,
-                    idempotency_key: str) -> ChangeOutcome:
+                    idempotency_key: str, return_url: str = "") -> ChangeOutcome:
         """Upgrade now (the prorated difference is charged, then the plan switches) or
         schedule a downgrade for the period end; with a provider, as the provider decides
         (``ChangeOutcome.status`` "confirm": send the buyer to ``redirect_url``).
         Idempotent on ``idempotency_key``. Raises NotFound, ValidationError,
         PlanChangeNotAllowed, Conflict (another change in progress, or the key reused
         with other parameters), PaymentDeclined (nothing changed), PaymentTimeout or
-        ProviderUnavailable (retry with the same key: charged at most once)."""
+        ProviderUnavailable (retry with the same key: charged at most once).
+        ``return_url``: where the provider's confirmation page sends the buyer back."""
         return actions.change_plan(self._deps, buyer_id, subscription_id, new_plan_id,
-                                   idempotency_key)
+                                   idempotency_key, return_url)
 
     def cancel_subscription(self, buyer_id: str, subscription_id: str, *,
                             reason: str | None = None, comment: str = "",
@@ -266,12 +284,12 @@ class Portal:
         return actions.reactivate(self._deps, buyer_id, subscription_id, idempotency_key)
 
     def undo_scheduled_change(self, buyer_id: str, subscription_id: str, *,
-                              idempotency_key: str) -> ChangeOutcome:
+                              idempotency_key: str, return_url: str = "") -> ChangeOutcome:
         """Drop a downgrade scheduled for the period end (the current plan renews).
         Idempotent on ``idempotency_key``. Raises NotFound, PlanChangeNotAllowed
         (``change.nothing_scheduled``) or Conflict."""
         return actions.undo_scheduled_change(self._deps, buyer_id, subscription_id,
-                                             idempotency_key)
+                                             idempotency_key, return_url)
 
     def pay_order(self, buyer_id: str, order_id: str, *, idempotency_key: str,
                   return_url: str = "") -> ProviderOutcome:

@@ -80,6 +80,17 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     "plan.change_pending": N_("A change of this subscription awaits confirmation"),
     "change.nothing_scheduled": N_("No change is scheduled for this subscription"),
     "order.not_open": N_("This order is not awaiting payment"),
+    "provider.busy": N_(
+        "The billing provider is still busy with this request; try again in a minute"),
+    "provider.refused": N_("The billing provider refused this change; nothing was changed"),
+    "provider.unpaid_balance": N_(
+        "A subscription with an unpaid balance cannot be reactivated; pay the open amount first"),
+    "provider.not_self_service": N_(
+        "Plan changes are not enabled for this subscription; please contact us"),
+    "provider.amount_invalid": N_("The billing provider sent an amount that could not be read"),
+    "provider.order_unknown": N_("The billing provider does not know this order"),
+    "billing.managed_by_provider": N_(
+        "Your billing details are kept by the billing provider; change them on its page"),
     # billing details (core.billing_details)
     "billing.control_chars": N_("Remove line breaks and other control characters"),
     "billing.too_long": N_("This is too long"),

@@ -11,12 +11,13 @@ provider's amounts and state are authoritative.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import attrs
 
 from ..core import lifecycle
 from ..core.exceptions import PlanChangeNotAllowed
-from ..core.models import Order
+from ..core.models import Order, PendingChange
 from ..core.proration import PlanChangeQuote
 from ..core.provider import ActionStatus, ProviderAction, ProviderOutcome
 from ..ports import BillingProvider
@@ -26,6 +27,10 @@ from .invoices import owned_order
 from .standalone import StandaloneProvider
 from .subscriptions import ChangeOutcome, check_idempotency_key, get_owned_subscription
 from .sync import check, write_batch
+
+# How long a confirmation the provider gave no expiry for is shown as pending (Waffo's
+# checkout sessions last 45 minutes by default).
+PENDING_LIFETIME = timedelta(minutes=45)
 
 # The event each kind of change emits, as the standalone engine names them.
 _EVENTS = {"cancel": "canceling", "reactivate": "reactivated", "undo_change": "change_undone"}
@@ -52,7 +57,7 @@ def _apply(deps: Deps, outcome: ProviderOutcome) -> None:
 
 def _through_provider(deps: Deps, verb: str, action: ProviderAction, fingerprint: str,
                       call: Callable[[ProviderAction], tuple[str, ProviderOutcome]],
-                      after: Callable[[], None] | None = None) -> ChangeOutcome:
+                      after: Callable[[ProviderOutcome], None] | None = None) -> ChangeOutcome:
     """``call`` checks the portal's rules and asks the provider; it returns the change's
     kind (the event and ``ChangeOutcome.kind``) with the provider's outcome."""
     chosen = provider(deps)
@@ -70,7 +75,7 @@ def _through_provider(deps: Deps, verb: str, action: ProviderAction, fingerprint
             with deps.store.atomic():
                 _apply(deps, outcome)
                 if after is not None:
-                    after()
+                    after(outcome)
                 deps.audit(actor=f"buyer:{buyer_id}", action=f"provider.{verb}",
                            subject=f"subscription:{subscription_id}",
                            new={"provider": chosen.name, "status": outcome.status.value},
@@ -100,11 +105,11 @@ def quote_change(deps: Deps, buyer_id: str, subscription_id: str,
 
 
 def change_plan(deps: Deps, buyer_id: str, subscription_id: str, new_plan_id: str,
-                idempotency_key: str) -> ChangeOutcome:
+                idempotency_key: str, return_url: str = "") -> ChangeOutcome:
     check_idempotency_key(idempotency_key)
     chosen = provider(deps)
     action = _action(deps, buyer_id, subscription_id, idempotency_key,
-                     new_plan=deps.store.get_plan(new_plan_id))
+                     new_plan=deps.store.get_plan(new_plan_id), return_url=return_url)
 
     def call(action: ProviderAction) -> tuple[str, ProviderOutcome]:
         if isinstance(chosen, StandaloneProvider):
@@ -114,8 +119,17 @@ def change_plan(deps: Deps, buyer_id: str, subscription_id: str, new_plan_id: st
         quote = subscriptions.quote_change(deps, buyer_id, subscription_id, new_plan_id)
         return quote.kind.value, chosen.change_plan(action)
 
+    def mark_pending(outcome: ProviderOutcome) -> None:
+        # Sent to confirm on the provider's page: shown as pending, nothing switched.
+        # The provider's webhook replaces the subscription, and so clears the mark.
+        if outcome.status is ActionStatus.CONFIRM:
+            now = deps.clock.now()
+            current = get_owned_subscription(deps, buyer_id, subscription_id)
+            deps.store.save_subscription(attrs.evolve(current, pending_change=PendingChange(
+                new_plan_id, now, outcome.effective_at or now + PENDING_LIFETIME)))
+
     return _through_provider(deps, "change_plan", action, f"{subscription_id}|{new_plan_id}",
-                             call)
+                             call, after=mark_pending)
 
 
 def cancel(deps: Deps, buyer_id: str, subscription_id: str, reason: str | None, comment: str,
@@ -132,7 +146,7 @@ def cancel(deps: Deps, buyer_id: str, subscription_id: str, reason: str | None, 
                                            deps.clock.now())
         return "cancel", chosen.cancel(action)
 
-    def keep_reason() -> None:
+    def keep_reason(_outcome: ProviderOutcome) -> None:
         # Providers have no field for the buyer's reason: the portal keeps its own.
         current = get_owned_subscription(deps, buyer_id, subscription_id)
         stated = current.cancellation
@@ -159,10 +173,10 @@ def reactivate(deps: Deps, buyer_id: str, subscription_id: str,
 
 
 def undo_scheduled_change(deps: Deps, buyer_id: str, subscription_id: str,
-                          idempotency_key: str) -> ChangeOutcome:
+                          idempotency_key: str, return_url: str = "") -> ChangeOutcome:
     check_idempotency_key(idempotency_key)
     chosen = provider(deps)
-    action = _action(deps, buyer_id, subscription_id, idempotency_key)
+    action = _action(deps, buyer_id, subscription_id, idempotency_key, return_url=return_url)
 
     def call(action: ProviderAction) -> tuple[str, ProviderOutcome]:
         if (not isinstance(chosen, StandaloneProvider)

@@ -20,7 +20,7 @@ from ..core.billing_details import (
     details_for_audit,
     validate_billing_details,
 )
-from ..core.exceptions import NotFound
+from ..core.exceptions import Conflict, NotFound
 from ..core.models import BillingDetails, Invoice
 from ..ports import OrderStore
 from .context import Deps
@@ -41,6 +41,12 @@ def _owned_invoice(deps: Deps, buyer_id: str, order_id: str) -> Invoice:
     return invoice
 
 
+def editable(deps: Deps) -> bool:
+    """A provider MAY declare ``billing_details_editable = False``: it keeps the details
+    and offers no API to change them, so an edit here would silently diverge."""
+    return bool(getattr(deps.provider, "billing_details_editable", True))
+
+
 def update_billing_details(deps: Deps, buyer_id: str, raw: Mapping[str, str], *,
                            revise_invoice_order_id: str | None = None) -> BillingDetails:
     """Validate and save the buyer's billing details.
@@ -49,6 +55,8 @@ def update_billing_details(deps: Deps, buyer_id: str, raw: Mapping[str, str], *,
     order's invoice with the new details: same number, ``revision`` + 1,
     ``revised_at`` now. Submitting unchanged details writes nothing.
     """
+    if not editable(deps):
+        raise Conflict(key="billing.managed_by_provider")
     details = validate_billing_details(raw)
     if revise_invoice_order_id is not None:
         _owned_invoice(deps, buyer_id, revise_invoice_order_id)  # fail before writing

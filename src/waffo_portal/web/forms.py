@@ -51,6 +51,8 @@ def billing_form_context(page: Page, values: dict[str, str],
         "countries": page.portal.countries(page.locale),
         "states": page.portal.subdivisions(country, page.locale) if country else [],
         "state_required": needs_state(country) if country else False,
+        "editable": page.portal.billing_details_editable,
+        "billing_url": page.portal.billing_details_url,
     }
 
 

@@ -16,9 +16,10 @@ TAX_LINES = 50
 
 
 def billing_form(page: Page) -> Response:
-    values = values_from_details(page.portal.get_billing_details(page.buyer_id))
+    details = page.portal.get_billing_details(page.buyer_id)
     saved = page.request.query.get_one("msg") == "saved"
-    return page.render("billing.html", saved=saved, **billing_form_context(page, values))
+    return page.render("billing.html", saved=saved, details=details,
+                       **billing_form_context(page, values_from_details(details)))
 
 
 def billing_submit(page: Page) -> Response:

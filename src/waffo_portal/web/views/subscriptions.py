@@ -40,6 +40,7 @@ class Summary:
     next_plan: Plan | None  # a scheduled downgrade, if any
     next_billing_at: Any
     next_amount: Money | None  # None: no further bill (canceling or ended)
+    pending_plan: Plan | None = None  # a change awaiting confirmation at the provider
 
 
 def summarize(page: Page, subscription: Subscription) -> Summary:
@@ -56,7 +57,10 @@ def _summary(page: Page, subscription: Subscription, plan: Plan | None) -> Summa
     change = subscription.scheduled_change
     next_plan = page.portal.find_plan(change.plan_id) if change else None
     billed_at, amount = next_bill(subscription, plan, next_plan)
-    return Summary(subscription, plan, next_plan, billed_at, amount)
+    pending = subscription.pending_change
+    pending_plan = (page.portal.find_plan(pending.plan_id)
+                    if pending is not None and pending.open_at(page.portal.now()) else None)
+    return Summary(subscription, plan, next_plan, billed_at, amount, pending_plan)
 
 
 def new_key() -> str:
@@ -126,7 +130,8 @@ def confirm_change(page: Page, subscription_id: str) -> Response:
     plan_id, key = form.get_one("plan")[:128], form.get_one("idempotency_key")[:128]
     try:
         outcome = page.portal.change_plan(page.buyer_id, subscription_id, plan_id,
-                                          idempotency_key=key)
+                                          idempotency_key=key,
+                                          return_url=_back_url(page, subscription_id))
     except PaymentDeclined:
         return _review_page(page, subscription_id, plan_id, new_key(), status=402,
                             problem="declined")

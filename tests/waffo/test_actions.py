@@ -1,0 +1,186 @@
+"""The buyer's actions through Waffo: confirmed on Waffo's page, results by webhook."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from waffo_portal.core.exceptions import Conflict, PlanChangeNotAllowed, ProviderUnavailable
+from waffo_portal.core.models import CancellationReason, SubscriptionStatus
+from waffo_portal.providers.waffo import WaffoProvider
+from waffo_portal.providers.waffo.provider import CANCEL_ORDER, CREATE_SESSION, REACTIVATE_ORDER
+from waffo_portal.service import Portal
+from waffo_portal.testing.client import PortalTestClient
+from waffo_portal.testing.factories import test_config
+from waffo_portal.testing.fake_waffo import Fault
+from waffo_portal.web import PortalWebApp
+
+from ..web.helpers import login
+from .conftest import World
+
+BACK = "https://shop.example/billing/subscriptions/x"
+
+
+def _confirm_on_waffo(url: str, choice: str = "confirm") -> httpx.Response:
+    return httpx.post(url.split("#")[0], data={"choice": choice})
+
+
+def test_a_downgrade_is_scheduled_by_waffo_and_applied_at_renewal(world: World) -> None:
+    order = world.subscribe(world.pro)
+    outcome = world.portal.change_plan("user-42", order.id, world.starter.id,
+                                       idempotency_key="down-key-0001-abcdef", return_url=BACK)
+    sent = world.fake.requests[-2]
+    assert sent["path"] == CREATE_SESSION
+    assert b'"changeTiming":"next_period"' in sent["body"]  # type: ignore[operator]
+    assert b'"successUrl":"' + BACK.encode() in sent["body"]  # type: ignore[operator]
+    assert "#token=jwt." in outcome.redirect_url  # the buyer lands signed in at Waffo
+    assert _confirm_on_waffo(outcome.redirect_url).headers["location"] == BACK
+    world.fake.deliver()
+    sub = world.store.get_subscription(order.id)
+    assert sub.plan_id == world.pro.id and sub.pending_change is None
+    assert sub.scheduled_change is not None and sub.scheduled_change.plan_id == world.starter.id
+    assert sub.scheduled_change.effective_at == sub.current_period_end
+    world.advance(timedelta(days=31))
+    world.fake.books.renew(order.id)
+    world.fake.deliver()
+    renewed = world.store.get_subscription(order.id)
+    assert renewed.plan_id == world.starter.id and renewed.scheduled_change is None
+
+
+def test_a_change_declined_on_waffos_page_keeps_the_plan(world: World) -> None:
+    order = world.subscribe()
+    outcome = world.portal.change_plan("user-42", order.id, world.pro.id,
+                                       idempotency_key="declined-0001-abcdefgh", return_url=BACK)
+    _confirm_on_waffo(outcome.redirect_url, "decline")
+    assert [d.event.event_type for d in world.fake.deliver()] == [
+        "subscription.plan_change_failed"]
+    sub = world.store.get_subscription(order.id)
+    assert sub.plan_id == world.starter.id and sub.pending_change is None
+
+
+def test_the_redirect_back_alone_switches_nothing_and_pending_lapses(world: World) -> None:
+    order = world.subscribe()
+    world.portal.change_plan("user-42", order.id, world.pro.id,
+                             idempotency_key="lapse-key-0001-abcdef", return_url=BACK)
+    sub = world.store.get_subscription(order.id)
+    assert sub.plan_id == world.starter.id
+    assert sub.pending_change is not None and sub.pending_change.open_at(world.clock.now())
+    world.advance(timedelta(minutes=46))  # Waffo's session expired unconfirmed
+    assert not sub.pending_change.open_at(world.clock.now())
+
+
+def test_a_slow_waffo_is_retried_with_the_same_key_and_opens_one_session(
+        world: World) -> None:
+    order = world.subscribe()
+    settings = world.fake.settings(deadline_seconds=1)
+    slow = WaffoProvider(settings, clock=world.clock)
+    portal = Portal(test_config(), store=world.store, mailer=world.mailer, provider=slow,
+                    clock=world.clock)
+    world.fake.faults.append(Fault(CREATE_SESSION, status=0, delay=1.3))
+    with pytest.raises(ProviderUnavailable):
+        portal.change_plan("user-42", order.id, world.pro.id,
+                           idempotency_key="slow-key-0001-abcdef")
+    assert world.store.get_subscription(order.id).pending_change is None  # nothing half-done
+    time.sleep(1.5)  # the first request completes at the fake meanwhile
+    again = portal.change_plan("user-42", order.id, world.pro.id,
+                               idempotency_key="slow-key-0001-abcdef")
+    assert again.status == "confirm"
+    assert len(world.fake.books.sessions) == 1
+    keys = {r["headers"]["x-idempotency-key"] for r in world.fake.requests  # type: ignore[index]
+            if r["path"] == CREATE_SESSION}
+    assert len(keys) == 1
+    slow.client.close()
+
+
+def test_cancel_keeps_the_buyers_reason_after_waffos_webhooks(world: World) -> None:
+    order = world.subscribe()
+    outcome = world.portal.cancel_subscription(
+        "user-42", order.id, reason="too_expensive", comment="Cheaper elsewhere",
+        idempotency_key="cancel-key-0001-abcdef")
+    assert outcome.status == "scheduled"
+    assert b"reason" not in world.fake.requests[-2]["body"]  # type: ignore[operator]
+    world.fake.deliver()
+    world.advance(timedelta(days=31))
+    world.fake.books.end(order.id)
+    world.fake.deliver()
+    sub = world.store.get_subscription(order.id)
+    assert sub.status is SubscriptionStatus.CANCELED
+    assert sub.cancellation is not None
+    assert sub.cancellation.reason is CancellationReason.TOO_EXPENSIVE
+    assert sub.cancellation.comment == "Cheaper elsewhere"
+
+
+def test_waffo_down_during_cancel_changes_nothing_and_a_retry_cancels_once(
+        world: World) -> None:
+    order = world.subscribe()
+    world.fake.faults.append(Fault(CANCEL_ORDER, status=503, times=3))
+    with pytest.raises(ProviderUnavailable):
+        world.portal.cancel_subscription("user-42", order.id,
+                                         idempotency_key="retry-key-0001-abcdef")
+    assert world.store.get_subscription(order.id).status is SubscriptionStatus.ACTIVE
+    assert world.fake.books.orders[order.id].status == "active"
+    world.portal.cancel_subscription("user-42", order.id,
+                                     idempotency_key="retry-key-0001-abcdef")
+    assert world.store.get_subscription(order.id).status is SubscriptionStatus.CANCELING
+    world.portal.cancel_subscription("user-42", order.id,
+                                     idempotency_key="retry-key-0001-abcdef")
+    canceling = [e for e in world.fake.pending() if e.event_type == "subscription.canceling"]
+    assert len(canceling) == 1
+
+
+def test_reactivate_goes_as_the_buyer(world: World) -> None:
+    order = world.subscribe()
+    world.portal.cancel_subscription("user-42", order.id, idempotency_key="cancel-key-0002-abcdef")
+    outcome = world.portal.reactivate_subscription("user-42", order.id,
+                                                   idempotency_key="react-key-0001-abcdef")
+    assert outcome.subscription.status is SubscriptionStatus.ACTIVE
+    sent = [r for r in world.fake.requests if r["path"] == REACTIVATE_ORDER][-1]
+    assert sent["headers"]["authorization"].startswith("Bearer ")  # type: ignore[index]
+
+
+def test_an_unpaid_balance_blocks_reactivation_with_a_clear_message(world: World) -> None:
+    order = world.subscribe()
+    world.advance(timedelta(days=31))
+    world.fake.books.renew(order.id, succeed=False)
+    world.fake.deliver()
+    world.portal.cancel_subscription("user-42", order.id, idempotency_key="cancel-key-0003-abcdef")
+    with pytest.raises(PlanChangeNotAllowed) as caught:
+        world.portal.reactivate_subscription("user-42", order.id,
+                                             idempotency_key="react-key-0002-abcdef")
+    assert caught.value.key == "provider.unpaid_balance"
+    assert world.store.get_subscription(order.id).status is SubscriptionStatus.CANCELING
+
+
+def test_billing_details_are_waffos_and_read_only(world: World) -> None:
+    world.subscribe()
+    assert world.portal.billing_details_editable is False
+    with pytest.raises(Conflict) as caught:
+        world.portal.update_billing_details("user-42", {"country": "FR"})
+    assert caught.value.key == "billing.managed_by_provider"
+    details = world.store.get_billing_details("user-42")
+    assert details is not None and details.country == "DE"
+
+
+def test_the_pages_show_pending_confirmation_and_read_only_billing(world: World) -> None:
+    order = world.subscribe(email="ada@example.com")
+    client = PortalTestClient(PortalWebApp(world.portal))
+    login(client, world)  # type: ignore[arg-type]
+    review = client.get(f"/subscriptions/{order.id}/change/review",
+                        query={"plan": world.pro.id})
+    csp = review.header("Content-Security-Policy") or ""
+    assert f"form-action 'self' {world.fake.url};" in csp
+    done = client.submit(review, f"/subscriptions/{order.id}/change")
+    assert done.status == 303 and (done.location or "").startswith(world.fake.url + "/store/")
+    page = client.get(f"/subscriptions/{order.id}").text
+    assert "Change to Pro: pending confirmation" in page
+    assert "Starter" in page
+    billing = client.get("/billing-details").text
+    assert "Save billing details" not in billing and 'name="postal_code"' not in billing
+    assert "10115" in billing  # shown, read-only
+    assert f"{world.fake.url}/consumer/portal/login" in billing
+    card = client.submit(client.get(f"/subscriptions/{order.id}"),
+                         f"/subscriptions/{order.id}/payment-method")
+    assert card.status == 303 and card.location == f"{world.fake.url}/consumer/portal/login"
