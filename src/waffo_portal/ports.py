@@ -275,6 +275,10 @@ class BillingProvider(Protocol):
     did not answer, ``PaymentDeclined`` when a charge was refused, ``PlanChangeNotAllowed``
     when the provider refuses the change. It returns applied, scheduled or confirm (a
     redirect to the provider's page; the result then arrives by webhook).
+
+    It MAY declare ``billing_details_editable = False`` (it keeps the buyer's billing
+    details and has no way to change them from the portal) and ``billing_details_url``
+    (its own page for them): the portal then shows the details read-only with that link.
     """
 
     name: str  # short and stable: names webhook sources and audit entries, e.g. "waffo"

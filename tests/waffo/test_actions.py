@@ -159,7 +159,7 @@ def test_billing_details_are_waffos_and_read_only(world: World) -> None:
     assert world.portal.billing_details_editable is False
     with pytest.raises(Conflict) as caught:
         world.portal.update_billing_details("user-42", {"country": "FR"})
-    assert caught.value.key == "billing.managed_by_provider"
+    assert caught.value.key == "provider.billing_read_only"
     details = world.store.get_billing_details("user-42")
     assert details is not None and details.country == "DE"
 
@@ -184,3 +184,44 @@ def test_the_pages_show_pending_confirmation_and_read_only_billing(world: World)
     card = client.submit(client.get(f"/subscriptions/{order.id}"),
                          f"/subscriptions/{order.id}/payment-method")
     assert card.status == 303 and card.location == f"{world.fake.url}/consumer/portal/login"
+
+
+@pytest.mark.parametrize(("fault", "status", "key"), [
+    (Fault(CANCEL_ORDER, status=503, times=3), 503, "provider.unavailable"),
+    (Fault(CANCEL_ORDER, status=500, times=3), 503, "provider.unavailable"),
+    (Fault(CANCEL_ORDER, status=429, times=3), 503, "provider.busy"),
+    (Fault(CANCEL_ORDER, status=409, times=3,
+           message="Idempotent request is already being processed"), 503, "provider.busy"),
+    (Fault(CANCEL_ORDER, status=403, message="Forbidden"), 409, "provider.refused"),
+    (Fault(CANCEL_ORDER, status=400, message="Bad request"), 409, "provider.refused"),
+])
+def test_a_failing_waffo_leaves_the_subscription_and_says_why_in_the_buyers_language(
+        world: World, fault: Fault, status: int, key: str) -> None:
+    from waffo_portal.core.messages import message_for
+    from waffo_portal.i18n import get_translations
+
+    order = world.subscribe(email="ada@example.com")
+    client = PortalTestClient(PortalWebApp(world.portal), headers={"Accept-Language": "de"})
+    login(client, world)  # type: ignore[arg-type]
+    form = client.get(f"/subscriptions/{order.id}/cancel")
+    world.fake.faults.append(fault)
+    done = client.submit(form, f"/subscriptions/{order.id}/cancel")
+    assert done.status == status
+    german = get_translations("de", "portal").gettext(message_for(key))
+    assert german != message_for(key) and german in done.text
+    assert world.store.get_subscription(order.id).status is SubscriptionStatus.ACTIVE
+    assert world.fake.books.orders[order.id].status == "active"
+
+
+def test_a_double_submit_replays_the_same_page_without_storing_the_token(world: World) -> None:
+    order = world.subscribe()
+    first = world.portal.change_plan("user-42", order.id, world.pro.id,
+                                     idempotency_key="double-submit-abcdef")
+    again = world.portal.change_plan("user-42", order.id, world.pro.id,
+                                     idempotency_key="double-submit-abcdef")
+    assert "#token=" in first.redirect_url
+    assert again.redirect_url == first.redirect_url.partition("#")[0]
+    assert len(world.fake.books.sessions) == 1
+    stored = world.store.begin_idempotent("provider:change_plan", "user-42:double-submit-abcdef",
+                                          f"{order.id}|{world.pro.id}", world.clock.now())
+    assert stored is not None and "token" not in stored

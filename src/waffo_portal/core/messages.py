@@ -89,7 +89,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
         "Plan changes are not enabled for this subscription; please contact us"),
     "provider.amount_invalid": N_("The billing provider sent an amount that could not be read"),
     "provider.order_unknown": N_("The billing provider does not know this order"),
-    "billing.managed_by_provider": N_(
+    "provider.billing_read_only": N_(
         "Your billing details are kept by the billing provider; change them on its page"),
     # billing details (core.billing_details)
     "billing.control_chars": N_("Remove line breaks and other control characters"),

@@ -56,7 +56,7 @@ def update_billing_details(deps: Deps, buyer_id: str, raw: Mapping[str, str], *,
     ``revised_at`` now. Submitting unchanged details writes nothing.
     """
     if not editable(deps):
-        raise Conflict(key="billing.managed_by_provider")
+        raise Conflict(key="provider.billing_read_only")
     details = validate_billing_details(raw)
     if revise_invoice_order_id is not None:
         _owned_invoice(deps, buyer_id, revise_invoice_order_id)  # fail before writing

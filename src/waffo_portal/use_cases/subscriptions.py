@@ -95,7 +95,10 @@ def _encode(outcome: ChangeOutcome) -> str:
         "subscription_id": outcome.subscription.id, "kind": outcome.kind,
         "amount": None if charged is None else [charged.amount, charged.currency],
         "effective_at": outcome.effective_at.isoformat(), "order_id": outcome.order_id,
-        "status": outcome.status, "redirect_url": outcome.redirect_url,
+        # Never the fragment: providers hand the buyer a short-lived session token there
+        # (Waffo's "#token="), which must not rest in the database; a replay goes to the
+        # same page, where the provider asks the buyer to sign in.
+        "status": outcome.status, "redirect_url": outcome.redirect_url.partition("#")[0],
     })
 
 

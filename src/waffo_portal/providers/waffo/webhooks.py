@@ -42,7 +42,7 @@ SUBSCRIPTION_EVENTS: Final = frozenset({
 REFUND_EVENTS: Final = frozenset({"refund.succeeded", "refund.failed"})
 EVENT_TYPES: Final = frozenset({"order.completed", *SUBSCRIPTION_EVENTS, *REFUND_EVENTS})
 # Order states only a subscription order has (a one-time order is pending/completed/canceled).
-_SUBSCRIPTION_ONLY: Final = frozenset({"active", "canceling", "past_due", "closed", "expired"})
+_SUBSCRIPTION_ONLY: Final = frozenset({"active", "past_due", "canceling", "closed", "expired"})
 _MAX_ID: Final = 255
 
 
