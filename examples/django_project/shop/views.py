@@ -21,6 +21,9 @@ def customer_id() -> str:
 
 def home(request: HttpRequest) -> HttpResponse:
     portal = get_portal()
+    if portal.find_buyer_by_email(DEMO_EMAIL) is None:  # with Waffo: before its webhooks
+        return HttpResponse("<p>No billing account yet: run `python manage.py seed_shop`, "
+                            "or with Waffo wait for its webhooks.</p>")
     return render(request, "shop/home.html", {
         "buyer": portal.find_buyer(customer_id()),
         "subscriptions": portal.list_subscriptions(customer_id())})

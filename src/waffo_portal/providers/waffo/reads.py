@@ -42,6 +42,7 @@ class WaffoReader:
         self._monotonic = monotonic
         self._plans: dict[str, PlanRecord] = {}
         self._plans_read = float("-inf")
+        self._catalog_due = False  # a fresh catalog not yet handed to a sync
         self._last_stamp = 0
         self._stamp_lock = threading.Lock()
 
@@ -61,6 +62,7 @@ class WaffoReader:
                                  self.stamp(now))
             self._plans = {record.plan.id: record for record in found}
             self._plans_read = self._monotonic()
+            self._catalog_due = True
         return list(self._plans.values())
 
     def plan_id_named(self, name: str, now: datetime) -> str | None:
@@ -71,12 +73,22 @@ class WaffoReader:
         return None
 
     def _with_plans(self, records: list[SyncRecord], now: datetime) -> list[SyncRecord]:
-        wanted = {r.subscription.plan_id for r in records
-                  if isinstance(r, SubscriptionRecord)}
-        plans = self.plans(now)
-        if wanted - {p.plan.id for p in plans}:
-            plans = self.plans(now, fresh=True)
-        return [*plans, *records]
+        """The records with the plans they name, and the whole catalog after each fresh
+        read of it (every five minutes: new and retired plans reach the plan picker, but
+        a webhook does not rewrite the catalog every time)."""
+        wanted: set[str] = set()
+        for record in records:
+            if isinstance(record, SubscriptionRecord):
+                wanted.add(record.subscription.plan_id)
+                if record.subscription.scheduled_change is not None:
+                    wanted.add(record.subscription.scheduled_change.plan_id)
+        known = {p.plan.id: p for p in self.plans(now)}
+        if wanted - known.keys():
+            known = {p.plan.id: p for p in self.plans(now, fresh=True)}
+        if self._catalog_due:
+            self._catalog_due = False
+            wanted = set(known)
+        return [*(known[plan_id] for plan_id in sorted(wanted) if plan_id in known), *records]
 
     def subscription(self, order_id: str, now: datetime, *,
                      scheduled: ScheduledChange | None = None) -> list[SyncRecord]:

@@ -8,10 +8,20 @@ against it without a server).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from functools import lru_cache
 from typing import Any, Final
 
-from graphql import GraphQLSchema, build_schema, graphql_sync
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    build_schema,
+    execute_sync,
+    parse,
+    validate,
+)
 
 from .state import Books, FakeOrder, FakePayment, display, iso
 
@@ -63,6 +73,17 @@ type SubscriptionProductGroup { id: String! name: String! productIds: [String!]!
 """
 
 SCHEMA: Final[GraphQLSchema] = build_schema(SCHEMA_SDL)
+
+
+@lru_cache(maxsize=64)
+def _document(query: str) -> DocumentNode | list[GraphQLError]:
+    """Parsed and validated once per query text (the adapter sends a few pinned ones)."""
+    try:
+        document = parse(query)
+    except GraphQLError as error:
+        return [error]
+    errors = validate(SCHEMA, document)
+    return errors if errors else document
 
 
 def _payment(payment: FakePayment, last4: str) -> dict[str, Any]:
@@ -134,7 +155,14 @@ def execute(books: Books, query: str, variables: Mapping[str, Any] | None,
                     if buyer_identity is None or o.buyer_identity == buyer_identity]
 
     def one(kind: str) -> Callable[..., Any]:
-        return lambda _info, id: next((n for n in visible(kind) if n["id"] == id), None)
+        def resolve(_info: Any, id: str) -> dict[str, Any] | None:
+            with books.lock:
+                order = books.orders.get(id)
+                if order is None or order.kind != kind or (
+                        buyer_identity is not None and order.buyer_identity != buyer_identity):
+                    return None
+                return order_node(books, order)
+        return resolve
 
     def many(kind: str) -> Callable[..., Any]:
         def resolve(_info: Any, storeId: str | None = None, limit: int | None = None,
@@ -161,7 +189,13 @@ def execute(books: Books, query: str, variables: Mapping[str, Any] | None,
             "onetimeOrdersCount": count("onetime"), "subscriptionProducts": products,
             "subscriptionProductGroups": lambda _info, storeId=None: list(
                 books.groups.values())}
-    result = graphql_sync(SCHEMA, query, root_value=root, variable_values=dict(variables or {}))
+    document = _document(query)
+    if isinstance(document, list):
+        result = ExecutionResult(data=None, errors=document)
+    else:
+        result = execute_sync(SCHEMA, document, root_value=root,
+                              variable_values=dict(variables or {}))
+        assert not isinstance(result, Awaitable)
     payload: dict[str, Any] = {"data": result.data}
     if result.errors:
         payload["errors"] = [{"message": e.message, "layer": "graphql"} for e in result.errors]

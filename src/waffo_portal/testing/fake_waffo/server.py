@@ -347,7 +347,10 @@ class FakeWaffo:
             f"<h1>Change to {html.escape(product.name)}</h1>"
             f"<p id='summary'>Takes effect {when}. Charged now: "
             f"{display(charge, order.currency)} {order.currency} (plus tax)</p>"
-            "<form method='post'><button name='choice' value='confirm'>Confirm change</button>"
+            # An explicit action: posting to the page's own URL would carry the #token
+            # fragment through the 303 back to the merchant's page.
+            f"<form method='post' action='{html.escape(path)}'>"
+            "<button name='choice' value='confirm'>Confirm change</button>"
             "<button name='choice' value='decline'>Cancel</button></form>"))
 
 
