@@ -225,3 +225,28 @@ def test_a_double_submit_replays_the_same_page_without_storing_the_token(world: 
     stored = world.store.begin_idempotent("provider:change_plan", "user-42:double-submit-abcdef",
                                           f"{order.id}|{world.pro.id}", world.clock.now())
     assert stored is not None and "token" not in stored
+
+
+def test_undoing_a_scheduled_downgrade_is_a_change_back_confirmed_on_waffo(
+        world: World) -> None:
+    order = world.subscribe(world.pro)
+    down = world.portal.change_plan("user-42", order.id, world.starter.id,
+                                    idempotency_key="undo-down-abcdefgh")
+    _confirm_on_waffo(down.redirect_url)
+    world.fake.deliver()
+    assert world.store.get_subscription(order.id).scheduled_change is not None
+    undo = world.portal.undo_scheduled_change("user-42", order.id,
+                                              idempotency_key="undo-back-abcdefgh",
+                                              return_url=BACK)
+    assert undo.status == "confirm"
+    sent = [r for r in world.fake.requests if r["path"] == CREATE_SESSION][-1]["body"]
+    assert f'"productId":"{world.pro.id}"'.encode() in sent  # type: ignore[operator]
+    assert b'"changeTiming":"next_period"' in sent  # type: ignore[operator]
+    _confirm_on_waffo(undo.redirect_url)
+    world.fake.deliver()
+    sub = world.store.get_subscription(order.id)
+    assert sub.plan_id == world.pro.id and sub.scheduled_change is None
+    world.advance(timedelta(days=31))
+    world.fake.books.renew(order.id)
+    world.fake.deliver()
+    assert world.store.get_subscription(order.id).plan_id == world.pro.id

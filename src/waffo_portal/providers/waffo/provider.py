@@ -121,15 +121,12 @@ class WaffoProvider:
     def undo_scheduled_change(self, action: ProviderAction) -> ProviderOutcome:
         """Waffo has no "drop the scheduled change" call: a change back to the current
         plan, from the next period, confirmed by the buyer like any other change."""
-        back = ProviderAction(buyer_id=action.buyer_id, subscription=action.subscription,
-                              plan=action.plan, idempotency_key=action.idempotency_key,
-                              return_url=action.return_url, new_plan=action.plan)
         body = {"originOrderId": action.subscription.id, "productId": action.plan.id,
                 "currency": action.plan.price.currency, "changeTiming": "next_period"}
         if action.return_url:
             body["successUrl"] = action.return_url
         data = self.client.action(CREATE_SESSION, body,
-                                  idempotency_key=self._key("undochange", back))
+                                  idempotency_key=self._key("undochange", action))
         token = self.client.session_token(action.buyer_id)
         return ProviderOutcome(ActionStatus.CONFIRM, redirect_url=(
             f"{self._hosted(data.get('checkoutUrl'))}#token={token}"))

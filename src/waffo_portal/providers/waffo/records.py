@@ -223,7 +223,9 @@ def subscription_records(node: Node, revision: int, *,
         id=str(node.get("id")), buyer_id=buyer_id(node), plan_id=str(product.get("id")),
         status=status, current_period_start=start, current_period_end=end,
         created_at=moment(node.get("createdAt"), "created_at"),
-        scheduled_change=scheduled if status.has_access else None,
+        # A change scheduled back to the current plan (an undone downgrade) is no change.
+        scheduled_change=scheduled if status.has_access and scheduled is not None
+        and scheduled.plan_id != product.get("id") else None,
         cancellation=cancellation, payment_method=method), revision))
     return records
 

@@ -375,7 +375,8 @@ class Books:
                 return session
             session.state = "confirmed"
             if session.timing == "next_period":
-                order.scheduled_product_id = session.product_id
+                back = session.product_id == order.product_id  # undoes a scheduled change
+                order.scheduled_product_id = None if back else session.product_id
                 scheduled = self._subscription_data(order)
                 scheduled["productName"] = self.products[session.product_id].name
                 self.emit("subscription.plan_change_scheduled", order.id, scheduled)
