@@ -168,7 +168,11 @@ def register_demo(commands: Subparsers) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--database", default="demo.db",
-                        help="SQLite file, created and seeded if new (default: demo.db)")
+                        help="SQLite file, created and seeded if new (default: demo.db; "
+                             "not used with --provider waffo, which keeps all in memory)")
+    parser.add_argument("--provider", choices=("test", "waffo"), default="test",
+                        help="test: the portal bills through a test gateway (default); "
+                             "waffo: through a fake Waffo Pancake started beside it")
     parser.set_defaults(handler=run_demo)
 
 

@@ -218,11 +218,15 @@ def demo_portal(database: str | None = None, port: int = 8000,
     store = SqlStore.from_url(f"sqlite:///{path}", migrate=True)
     clock = SystemClock()
     seed_demo(store, clock.now())
+    return Portal(demo_config(port, host), store=store, mailer=ConsoleMailer(),
+                  gateway=TestGateway(), clock=clock)
+
+
+def demo_config(port: int = 8000, host: str = "127.0.0.1") -> PortalConfig:
+    """The demo merchant's portal settings: plain http on ``host:port``, under /portal."""
     secret = os.environ.get("WAFFO_DEMO_SECRET") or secrets.token_urlsafe(32)
-    config = PortalConfig(
+    return PortalConfig(
         secret_keys=(secret,), base_url=f"http://{host}:{port}/portal",
         branding=DEMO_BRANDING, allowed_return_hosts=(host, "127.0.0.1", "localhost"),
         cookie_secure=False, cookie_name="waffo_portal_demo",
     )
-    return Portal(config, store=store, mailer=ConsoleMailer(), gateway=TestGateway(),
-                  clock=clock)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 import socketserver
 import sys
-from collections.abc import Iterable
-from typing import Any, TextIO
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol, TextIO
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -32,11 +32,24 @@ class QuietHandler(WSGIRequestHandler):
         return None  # request lines would print login tokens to the terminal
 
 
+class ShownAccount(Protocol):
+    """A demo buyer as the home page and the banner list it."""
+
+    @property
+    def email(self) -> str: ...
+    @property
+    def locale(self) -> str: ...
+    @property
+    def story(self) -> str: ...
+
+
 class DemoMerchant:
     """The merchant's own pages: a home page with "Manage subscription" buttons."""
 
-    def __init__(self, portal: Portal) -> None:
+    def __init__(self, portal: Portal,
+                 accounts: Sequence[ShownAccount] = DEMO_ACCOUNTS) -> None:
         self.portal = portal
+        self.accounts = accounts
         self.portal_app = PortalWSGIApp(PortalWebApp(portal))
 
     def __call__(self, environ: dict[str, Any],
@@ -74,7 +87,7 @@ class DemoMerchant:
             f"<td>{html.escape(a.story)}</td><td><form method='post' action='/manage'>"
             f"<input type='hidden' name='email' value='{html.escape(a.email)}'>"
             "<button>Manage subscription</button></form></td></tr>"
-            for a in DEMO_ACCOUNTS)
+            for a in self.accounts)
         return (
             "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             "<title>Acme Cloud (demo merchant)</title></head><body><main>"
@@ -92,13 +105,15 @@ def _send(start_response: StartResponse, status: str, body: str) -> Iterable[byt
     return [data]
 
 
-def banner(host: str, port: int) -> str:
+def banner(host: str, port: int, accounts: Sequence[ShownAccount] = DEMO_ACCOUNTS,
+           extra: Sequence[str] = ()) -> str:
     lines = [
         "", "waffo-portal demo", "=================",
         f"Merchant home:  http://{host}:{port}/",
         f"Buyer portal:   http://{host}:{port}{PORTAL_MOUNT}/login",
+        *extra,
         "Log in with any of these emails; login links are printed here:",
-        *(f"  {a.email:<22} {a.locale:<8} {a.story}" for a in DEMO_ACCOUNTS),
+        *(f"  {a.email:<22} {a.locale:<8} {a.story}" for a in accounts),
         "Press Ctrl-C to stop.", "",
     ]
     return "\n".join(lines)

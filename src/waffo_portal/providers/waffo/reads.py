@@ -30,8 +30,12 @@ PLAN_CACHE_SECONDS = 300.0
 class Page:
     records: list[SyncRecord]
     last_created_at: str | None  # the cursor of the next page; None: no more
-    total: int  # how many orders the filter matches (for a progress bar)
-    orders: int  # how many orders this page held
+    total: int  # orders the filter matches not read yet, this page's included
+    orders: int  # orders new on this page
+    seen: frozenset[str] = frozenset()  # ids read at ``last_created_at`` (for the next page)
+
+
+MAX_PAGE_GROWTH = 10_000  # a page size to which one shared createdAt may grow a page
 
 
 class WaffoReader:
@@ -106,28 +110,48 @@ class WaffoReader:
             raise Conflict(key="provider.order_unknown", order_id=order_id)
         return onetime_records(node, self.stamp(now))
 
-    def page(self, kind: str, after: str | None, limit: int, now: datetime) -> Page:
-        """One page of ``kind`` ("subscription" or "onetime") orders created after
-        ``after``, oldest first."""
+    def page(self, kind: str, after: str | None, limit: int, now: datetime,
+             seen: frozenset[str] = frozenset()) -> Page:
+        """One page of ``kind`` ("subscription" or "onetime") orders created at or after
+        ``after``, oldest first, leaving out ``seen`` (those read already at ``after``).
+
+        ``gte`` and not ``gt``: orders may share a creation time across a page boundary;
+        a page made only of orders already read is asked again, twice as long."""
         query, field = ((queries.SUBSCRIPTION_ORDERS, "subscriptionOrders")
                         if kind == "subscription" else (queries.ONETIME_ORDERS, "onetimeOrders"))
-        variables: dict[str, Any] = {"storeId": self.settings.store_id, "limit": limit,
-                                     "filter": {"createdAt": {"gt": after}} if after else None}
-        data = self.client.graphql(query, variables)
-        nodes = [n for n in data.get(field) or () if isinstance(n, Mapping)]
+        size = limit + len(seen)  # the orders at ``after`` come again: ask for them too
+        while True:
+            variables: dict[str, Any] = {
+                "storeId": self.settings.store_id, "limit": size,
+                "filter": {"createdAt": {"gte": after}} if after else None}
+            data = self.client.graphql(query, variables)
+            nodes = [n for n in data.get(field) or () if isinstance(n, Mapping)]
+            fresh = [n for n in nodes
+                     if not (str(n.get("createdAt")) == after and str(n.get("id")) in seen)]
+            if fresh or len(nodes) < size or size >= MAX_PAGE_GROWTH:
+                break
+            size *= 2
         revision = self.stamp(now)
         records: list[SyncRecord] = []
-        for node in nodes:
+        for node in fresh:
             records += (subscription_records(node, revision) if kind == "subscription"
                         else onetime_records(node, revision))
-        last = str(nodes[-1].get("createdAt")) if len(nodes) == limit else None
-        return Page(records, last, int(data.get(f"{field}Count") or 0), len(nodes))
+        full = len(nodes) == size
+        last = str(nodes[-1].get("createdAt")) if full and nodes else None
+        at_last = frozenset(str(n.get("id")) for n in nodes if str(n.get("createdAt")) == last)
+        if last == after:
+            at_last |= seen
+        total = int(data.get(f"{field}Count") or 0) - (len(nodes) - len(fresh))
+        return Page(records, last, total, len(fresh), at_last)
 
     def every_page(self, kind: str, after: str | None, limit: int,
-                   now: Callable[[], datetime]) -> Iterator[Page]:
+                   now: Callable[[], datetime],
+                   seen: frozenset[str] = frozenset()) -> Iterator[Page]:
+        """Every page after the cursor (``after`` and the ids ``seen`` there): a resumed
+        run continues exactly after the last page it applied."""
         while True:
-            page = self.page(kind, after, limit, now())
+            page = self.page(kind, after, limit, now(), seen)
             yield page
             if page.last_created_at is None:
                 return
-            after = page.last_created_at
+            after, seen = page.last_created_at, page.seen
