@@ -250,3 +250,30 @@ def test_undoing_a_scheduled_downgrade_is_a_change_back_confirmed_on_waffo(
     world.fake.books.renew(order.id)
     world.fake.deliver()
     assert world.store.get_subscription(order.id).plan_id == world.pro.id
+
+
+def test_a_scheduled_downgrade_survives_later_read_backs(world: World) -> None:
+    order = world.subscribe(world.pro)
+    down = world.portal.change_plan("user-42", order.id, world.starter.id,
+                                    idempotency_key="keep-down-abcdefgh")
+    _confirm_on_waffo(down.redirect_url)
+    world.fake.deliver()
+    first_payment = world.fake.books.orders[order.id].payments[0]
+    world.fake.books.refund(first_payment.id, "1.00")  # a refund event re-reads the order
+    world.fake.deliver()
+    for page in world.provider.reader.every_page("subscription", None, 10, world.clock.now):
+        world.portal.sync.apply(page.records)  # what `waffo sync` does
+    sub = world.store.get_subscription(order.id)
+    assert sub.scheduled_change is not None and sub.scheduled_change.plan_id == world.starter.id
+
+
+def test_a_past_charge_keeps_the_plan_it_paid_for_after_an_upgrade(world: World) -> None:
+    order = world.subscribe()
+    world.advance(timedelta(days=10))
+    up = world.portal.change_plan("user-42", order.id, world.pro.id,
+                                  idempotency_key="keep-upgrade-abcdefgh")
+    _confirm_on_waffo(up.redirect_url)
+    world.fake.deliver()
+    lines = sorted((o.created_at, o.line_items[0].description)
+                   for o in world.store.list_orders("user-42", 10))
+    assert [text for _, text in lines] == ["Starter", "Pro"]

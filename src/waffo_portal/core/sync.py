@@ -94,13 +94,26 @@ class BillingDetailsRecord:
         return self.buyer_id
 
 
+# What a provider whose reads cannot report a field may ask the portal to keep.
+KEEPABLE: Final[Mapping[RecordKind, frozenset[str]]] = {
+    RecordKind.SUBSCRIPTION: frozenset({"scheduled_change"}),
+    RecordKind.ORDER: frozenset({"lines"}),
+}
+
+
 @attrs.frozen
 class SubscriptionRecord:
     """The subscription as the provider has it; its own ``version`` field is ignored
-    (the store keeps that one for optimistic concurrency)."""
+    (the store keeps that one for optimistic concurrency).
+
+    ``keep_stored=("scheduled_change",)``: the provider's reads do not carry a change
+    scheduled for the period end (Waffo's), so one the portal holds stays, as long as it
+    can still happen: the subscription is active or past due, on another plan than the
+    target, and the period the change waits for has not begun."""
 
     subscription: Subscription
     revision: int
+    keep_stored: tuple[str, ...] = ()
     record_kind: ClassVar[RecordKind] = RecordKind.SUBSCRIPTION
 
     @property
@@ -142,6 +155,9 @@ class OrderRecord:
     revision: int
     subscription_id: str | None = None
     tax_note: str = ""
+    # ("lines",): the provider's reads describe a past charge by today's product (Waffo's),
+    # so lines the portal already holds stay, if they still add up to ``subtotal_net``.
+    keep_stored: tuple[str, ...] = ()
     record_kind: ClassVar[RecordKind] = RecordKind.ORDER
 
     @property

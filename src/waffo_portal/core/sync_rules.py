@@ -16,6 +16,7 @@ from .exceptions import ValidationError
 from .models import BillingDetails
 from .money import Money
 from .sync import (
+    KEEPABLE,
     BillingDetailsRecord,
     BuyerRecord,
     InvoiceRecord,
@@ -115,7 +116,13 @@ def _details_problems(details: BillingDetails) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+def _check_keep(found: Problems, record: SubscriptionRecord | OrderRecord) -> None:
+    if not set(record.keep_stored) <= KEEPABLE[record.record_kind]:
+        found["keep_stored"] = "sync.keep_unknown"
+
+
 def _subscription(record: SubscriptionRecord, found: Problems) -> None:
+    _check_keep(found, record)
     sub = record.subscription
     _check_ids(found, id=sub.id, buyer_id=sub.buyer_id, plan_id=sub.plan_id)
     if sub.current_period_end <= sub.current_period_start:
@@ -148,6 +155,7 @@ def _order_lines(record: OrderRecord, found: Problems) -> None:
 
 
 def _order(record: OrderRecord, found: Problems) -> None:
+    _check_keep(found, record)
     _check_ids(found, id=record.id, buyer_id=record.buyer_id)
     if record.subscription_id is not None:
         _check_ids(found, subscription_id=record.subscription_id)

@@ -18,7 +18,7 @@ import attrs
 
 from ..core.config import SUPPORTED_LOCALES
 from ..core.exceptions import Conflict, ValidationError
-from ..core.models import Subscription
+from ..core.models import Order, Subscription, SubscriptionStatus
 from ..core.sync import (
     APPLY_ORDER,
     BillingDetailsRecord,
@@ -67,23 +67,59 @@ def _keep_reason(incoming: Subscription, stored: Subscription | None) -> Subscri
     return incoming
 
 
-def _subscription(store: Store, record: SubscriptionRecord) -> None:
+_STILL_SCHEDULABLE = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING,
+                                SubscriptionStatus.PAST_DUE})
+
+
+def _keep_schedule(record: SubscriptionRecord, incoming: Subscription,
+                   stored: Subscription | None) -> Subscription:
+    """A change scheduled for the period end, which the provider's reads cannot report,
+    stays while it can still happen (``SubscriptionRecord.keep_stored``)."""
+    held = stored.scheduled_change if stored else None
+    if ("scheduled_change" not in record.keep_stored or held is None
+            or incoming.scheduled_change is not None
+            or incoming.status not in _STILL_SCHEDULABLE or held.plan_id == incoming.plan_id
+            or held.effective_at <= incoming.current_period_start):
+        return incoming
+    return attrs.evolve(incoming, scheduled_change=held)
+
+
+def _needs_stored(record: SubscriptionRecord) -> bool:
     incoming = record.subscription
-    stored = store.get_subscription(incoming.id)
+    return (bool(record.keep_stored)
+            or (incoming.cancellation is not None and incoming.cancellation.reason is None))
+
+
+def _merged(record: SubscriptionRecord, stored: Subscription | None) -> Subscription:
+    return _keep_schedule(record, _keep_reason(record.subscription, stored), stored)
+
+
+def _subscription(store: Store, record: SubscriptionRecord) -> None:
+    stored = store.get_subscription(record.subscription.id)
     # The store's own version guards concurrent writers; the provider's revision was
     # claimed already, so the stored copy's version is the one to replace.
-    store.save_subscription(attrs.evolve(_keep_reason(incoming, stored),
+    store.save_subscription(attrs.evolve(_merged(record, stored),
                                          version=stored.version if stored else 0))
 
 
 def _subscriptions_in_bulk(store: Store, records: Sequence[SubscriptionRecord]) -> None:
-    subscriptions = []
-    for record in records:
-        incoming, stored = record.subscription, None
-        if incoming.cancellation is not None and incoming.cancellation.reason is None:
-            stored = store.get_subscription(incoming.id)  # rare: only to keep a reason
-        subscriptions.append(_keep_reason(incoming, stored))
-    cast(BulkSyncWrites, store).replace_subscriptions(subscriptions)
+    # The stored copy is read only where something of it may be kept (rare in a backfill).
+    cast(BulkSyncWrites, store).replace_subscriptions([
+        _merged(record, store.get_subscription(record.subscription.id)
+                if _needs_stored(record) else None) for record in records])
+
+
+def _order_of(store: Store, record: OrderRecord) -> Order:
+    """The order to store; lines the portal holds stay if the record asks and they still
+    add up to its subtotal (``OrderRecord.keep_stored``)."""
+    order = record.to_order()
+    if "lines" not in record.keep_stored:
+        return order
+    stored = store.get_order(record.id)
+    if stored is None or sum(line.amount.amount for line in stored.line_items) != \
+            order.subtotal.amount or stored.currency != order.currency:
+        return order
+    return attrs.evolve(order, line_items=stored.line_items)
 
 
 def _bulk(method: str, part: Callable[[Any], Any]) -> Callable[[Store, Sequence[Any]], None]:
@@ -95,7 +131,8 @@ _BULK: Mapping[RecordKind, Callable[[Store, Sequence[Any]], None]] = {
     RecordKind.PLAN: _bulk("save_plans", lambda r: r.plan),
     RecordKind.BUYER: _bulk("save_buyers", lambda r: r.buyer),
     RecordKind.SUBSCRIPTION: _subscriptions_in_bulk,
-    RecordKind.ORDER: _bulk("save_orders", lambda r: r.to_order()),
+    RecordKind.ORDER: lambda store, records: cast(BulkSyncWrites, store).save_orders(
+        [_order_of(store, r) for r in records]),
     RecordKind.INVOICE: _bulk("save_invoices", lambda r: r.invoice),
 }
 
@@ -129,7 +166,7 @@ _WRITERS: Mapping[RecordKind, Callable[[Store, SyncRecord], None]] = {
     RecordKind.BILLING_DETAILS: lambda s, r: s.save_billing_details(
         r.buyer_id, r.details),  # type: ignore[union-attr]
     RecordKind.SUBSCRIPTION: _subscription,  # type: ignore[dict-item]
-    RecordKind.ORDER: lambda s, r: s.save_order(r.to_order()),  # type: ignore[union-attr]
+    RecordKind.ORDER: lambda s, r: s.save_order(_order_of(s, r)),  # type: ignore[arg-type]
     RecordKind.PAYMENT: _payment,  # type: ignore[dict-item]
     RecordKind.REFUND: _refund,  # type: ignore[dict-item]
     RecordKind.INVOICE: lambda s, r: s.save_invoice(r.invoice),  # type: ignore[union-attr]

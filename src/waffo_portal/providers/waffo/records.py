@@ -187,7 +187,9 @@ def _order(order_id: str, who: str, kind: OrderKind, status: OrderStatus, produc
                        total_gross=gross, tax_rate_percent=rate, billing_details=details,
                        created_at=created, revision=revision,
                        subscription_id=subscription_id if kind is OrderKind.SUBSCRIPTION
-                       else None)
+                       else None,
+                       # A read names today's product: a past charge keeps its own line.
+                       keep_stored=("lines",))
 
 
 def _payments(node: Node) -> list[Node]:
@@ -226,7 +228,10 @@ def subscription_records(node: Node, revision: int, *,
         # A change scheduled back to the current plan (an undone downgrade) is no change.
         scheduled_change=scheduled if status.has_access and scheduled is not None
         and scheduled.plan_id != product.get("id") else None,
-        cancellation=cancellation, payment_method=method), revision))
+        cancellation=cancellation, payment_method=method), revision,
+        # Waffo's reads carry no scheduled change: one the portal holds from the
+        # plan_change_scheduled event stays until it happens or cannot any more.
+        keep_stored=() if scheduled is not None else ("scheduled_change",)))
     return records
 
 
