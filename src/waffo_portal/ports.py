@@ -279,6 +279,8 @@ class BillingProvider(Protocol):
     It MAY declare ``billing_details_editable = False`` (it keeps the buyer's billing
     details and has no way to change them from the portal) and ``billing_details_url``
     (its own page for them): the portal then shows the details read-only with that link.
+    It MAY declare ``confirms_plan_changes = True`` (its ``change_plan`` answers confirm):
+    the portal then presents its preview as an estimate and sends the buyer on.
     """
 
     name: str  # short and stable: names webhook sources and audit entries, e.g. "waffo"

@@ -132,6 +132,12 @@ class Portal:
         return self._deps.provider
 
     @property
+    def plan_changes_confirmed_at_provider(self) -> bool:
+        """True when the provider has the buyer confirm plan changes on its own page (it
+        declares ``confirms_plan_changes``): the portal's preview is then an estimate."""
+        return bool(getattr(self._deps.provider, "confirms_plan_changes", False))
+
+    @property
     def billing_details_editable(self) -> bool:
         """False when the provider of record keeps the billing details and has no way to
         change them from here (Waffo): the portal shows them read-only, with a link to

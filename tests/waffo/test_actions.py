@@ -170,6 +170,8 @@ def test_the_pages_show_pending_confirmation_and_read_only_billing(world: World)
     login(client, world)  # type: ignore[arg-type]
     review = client.get(f"/subscriptions/{order.id}/change/review",
                         query={"plan": world.pro.id})
+    assert "This is an estimate" in review.text and "Continue to confirm" in review.text
+    assert "Confirm and pay" not in review.text  # Waffo's page shows the exact amount
     csp = review.header("Content-Security-Policy") or ""
     assert f"form-action 'self' {world.fake.url};" in csp
     done = client.submit(review, f"/subscriptions/{order.id}/change")

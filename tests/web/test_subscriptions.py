@@ -30,6 +30,7 @@ def test_upgrade_review_and_confirm_charges_once(buyer: PortalTestClient,
     assert review.status == 200
     assert "Credit for unused time on Basic" in review.text
     assert "Next bill: $20.00 on February 1, 2026" in review.text
+    assert "Confirm and pay" in review.text and "This is an estimate" not in review.text
     key = review.form("/subscriptions/sub_1/change").values()["idempotency_key"]
     assert len(key) >= 16
     done = buyer.submit(review, "/subscriptions/sub_1/change")

@@ -48,6 +48,8 @@ class WaffoProvider:
     # Waffo has no API to edit billing details after a purchase: the portal shows them
     # read-only, with a link to Waffo's consumer portal.
     billing_details_editable = False
+    # The buyer confirms plan changes, and sees Waffo's exact amount, on Waffo's page.
+    confirms_plan_changes = True
 
     def __init__(self, settings: WaffoSettings, *, client: WaffoClient | None = None,
                  clock: Clock | None = None) -> None:

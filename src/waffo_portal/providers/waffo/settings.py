@@ -55,12 +55,10 @@ def _origin(url: str, setting: str) -> str:
 
 @attrs.frozen
 class WaffoSettings:
-    """Everything the Waffo adapter needs; ``WaffoSettings.from_mapping`` reads settings
-    files. Keys are environment-bound: a test key signs only test calls.
-
-    ``merchant_of_record`` is printed as the seller on documents (Waffo is the nominal
-    seller of every sale); ``currency`` picks the plan price shown when a product is
-    sold in several currencies.
+    """Everything the Waffo adapter needs; ``WaffoSettings.from_mapping`` reads a plain
+    dict (e.g. built from environment variables). Keys are environment-bound: a test key
+    signs only test calls. ``currency`` picks the plan price shown when a product is sold
+    in several currencies.
     """
 
     merchant_id: str
@@ -109,8 +107,8 @@ class WaffoSettings:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> WaffoSettings:
-        """From a settings dict (Django ``WAFFO_PORTAL["WAFFO"]``, Flask config); unknown
-        keys are refused by name."""
+        """From a plain dict (a Flask config value, a Django setting of your own); unknown
+        keys are refused by name, missing required ones too."""
         known = {field.name for field in attrs.fields(cls) if field.init}
         unknown = sorted(set(values) - known)
         if unknown:

@@ -117,7 +117,8 @@ def _review_page(page: Page, subscription_id: str, plan_id: str, key: str, *,
         return _choose_page(page, subscription_id, 422, translated_errors(page, exc))
     form_page = page.url(f"/subscriptions/{subscription_id}/change/review", {"plan": plan_id})
     return page.render("review.html", status, quote=quote, key=key, problem=problem,
-                       subscription_id=subscription_id, form_page=form_page)
+                       subscription_id=subscription_id, form_page=form_page,
+                       at_provider=page.portal.plan_changes_confirmed_at_provider)
 
 
 def review_change(page: Page, subscription_id: str) -> Response:
