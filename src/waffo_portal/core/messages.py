@@ -73,6 +73,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     "sync.tax_rate_invalid": N_("The tax rate must be a percent from 0 to 100"),
     "sync.refunds_exceed": N_("The refunds add up to more than the payment"),
     "sync.kind_unknown": N_("This kind of record is not known"),
+    "sync.keep_unknown": N_("Only the fields the portal can keep may be listed here"),
     "sync.payment_missing": N_("The payment of this refund is not known yet"),
     "webhook.signature_invalid": N_("The webhook signature is not valid"),
     "webhook.payload_invalid": N_("The webhook body could not be read"),
