@@ -155,3 +155,17 @@ def test_a_malformed_idempotency_key_is_refused_before_sending(world: World) -> 
     with pytest.raises(ValueError, match="idempotency key"):
         _client(world).action(CANCEL_ORDER, {"orderId": "x"}, idempotency_key="a b")
     assert _requests(world, CANCEL_ORDER) == []
+
+
+def test_a_buyer_token_reads_only_that_buyers_orders(world: World) -> None:
+    mine = world.subscribe(identity="user-42")
+    theirs = world.subscribe(identity="user-7", email="bob@example.com")
+    client = _client(world)
+    token = client.session_token("user-42")
+    query = ("query Q($id: String!) { subscriptionOrder(id: $id) { id } "
+             "subscriptionOrders(limit: 10) { id } }")
+    own = client.graphql(query, {"id": mine.id}, token=token)
+    other = client.graphql(query, {"id": theirs.id}, token=token)
+    assert own["subscriptionOrder"] == {"id": mine.id}
+    assert other["subscriptionOrder"] is None
+    assert own["subscriptionOrders"] == [{"id": mine.id}]

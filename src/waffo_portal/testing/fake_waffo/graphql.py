@@ -143,57 +143,68 @@ def _matches(node: Mapping[str, Any], filter_: Mapping[str, Any] | None) -> bool
                for operator, operand in (condition or {}).items() if operand is not None)
 
 
-def execute(books: Books, query: str, variables: Mapping[str, Any] | None,
-            buyer_identity: str | None) -> dict[str, Any]:
-    """Run one query; ``buyer_identity`` set: a buyer's token, which sees only its own."""
+class _Root:
+    """The query root of one request: a buyer's token sees only that buyer's orders."""
 
-    def visible(kind: str) -> list[dict[str, Any]]:
-        with books.lock:
-            orders = sorted((o for o in books.orders.values() if o.kind == kind),
+    def __init__(self, books: Books, buyer_identity: str | None) -> None:
+        self.books, self.buyer = books, buyer_identity
+
+    def _mine(self, order: FakeOrder, kind: str) -> bool:
+        return order.kind == kind and (self.buyer is None or order.buyer_identity == self.buyer)
+
+    def visible(self, kind: str) -> list[dict[str, Any]]:
+        with self.books.lock:
+            orders = sorted((o for o in self.books.orders.values() if self._mine(o, kind)),
                             key=lambda o: (o.created_at, o.id))
-            return [order_node(books, o) for o in orders
-                    if buyer_identity is None or o.buyer_identity == buyer_identity]
+            return [order_node(self.books, o) for o in orders]
 
-    def one(kind: str) -> Callable[..., Any]:
+    def one(self, kind: str) -> Callable[..., Any]:
         def resolve(_info: Any, id: str) -> dict[str, Any] | None:
-            with books.lock:
-                order = books.orders.get(id)
-                if order is None or order.kind != kind or (
-                        buyer_identity is not None and order.buyer_identity != buyer_identity):
-                    return None
-                return order_node(books, order)
+            with self.books.lock:
+                order = self.books.orders.get(id)
+                return (order_node(self.books, order)
+                        if order is not None and self._mine(order, kind) else None)
         return resolve
 
-    def many(kind: str) -> Callable[..., Any]:
+    def many(self, kind: str) -> Callable[..., Any]:
         def resolve(_info: Any, storeId: str | None = None, limit: int | None = None,
                     filter: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-            found = [n for n in visible(kind) if _matches(n, filter)]
+            found = [n for n in self.visible(kind) if _matches(n, filter)]
             return found[:limit] if limit else found
         return resolve
 
-    def count(kind: str) -> Callable[..., Any]:
+    def count(self, kind: str) -> Callable[..., Any]:
         return lambda _info, storeId=None, filter=None: len(
-            [n for n in visible(kind) if _matches(n, filter)])
+            [n for n in self.visible(kind) if _matches(n, filter)])
 
-    def products(_info: Any, storeId: str | None = None) -> list[dict[str, Any]]:
+    def products(self, _info: Any, storeId: str | None = None) -> list[dict[str, Any]]:
         return [{"id": p.id, "name": p.name, "billingPeriod": p.period.value,
                  "status": p.status,
                  "prices": [{"currency": c, "priceInfo": {"amount": display(a, c),
                                                          "taxCategory": "saas"}}
                             for c, a in p.prices.items()]}
-                for p in books.products.values()]
+                for p in self.books.products.values()]
 
-    root = {"subscriptionOrder": one("subscription"), "onetimeOrder": one("onetime"),
-            "subscriptionOrders": many("subscription"), "onetimeOrders": many("onetime"),
-            "subscriptionOrdersCount": count("subscription"),
-            "onetimeOrdersCount": count("onetime"), "subscriptionProducts": products,
-            "subscriptionProductGroups": lambda _info, storeId=None: list(
-                books.groups.values())}
+    def fields(self) -> dict[str, Any]:
+        return {"subscriptionOrder": self.one("subscription"),
+                "onetimeOrder": self.one("onetime"),
+                "subscriptionOrders": self.many("subscription"),
+                "onetimeOrders": self.many("onetime"),
+                "subscriptionOrdersCount": self.count("subscription"),
+                "onetimeOrdersCount": self.count("onetime"),
+                "subscriptionProducts": self.products,
+                "subscriptionProductGroups": lambda _info, storeId=None: list(
+                    self.books.groups.values())}
+
+
+def execute(books: Books, query: str, variables: Mapping[str, Any] | None,
+            buyer_identity: str | None) -> dict[str, Any]:
+    """Run one query; ``buyer_identity`` set: a buyer's token, which sees only its own."""
     document = _document(query)
     if isinstance(document, list):
         result = ExecutionResult(data=None, errors=document)
     else:
-        result = execute_sync(SCHEMA, document, root_value=root,
+        result = execute_sync(SCHEMA, document, root_value=_Root(books, buyer_identity).fields(),
                               variable_values=dict(variables or {}))
         assert not isinstance(result, Awaitable)
     payload: dict[str, Any] = {"data": result.data}
