@@ -128,6 +128,7 @@ class Tally:
 
     orders: int = 0
     pages: int = 0
+    skipped: list[tuple[str, dict[str, str]]] = attrs.field(factory=list)
     written: Counter[str] = attrs.field(factory=Counter)
     unchanged: Counter[str] = attrs.field(factory=Counter)
 
@@ -148,6 +149,8 @@ def summary(tallies: Mapping[str, Tally]) -> str:
         read = "" if section == "plans" else f"{tally.orders} orders in {pages}; "
         lines.append(f"{section}: {read}written {_counts(tally.written)}, "
                      f"unchanged {_counts(tally.unchanged)}")
+        lines += [f"  skipped {order_id}: {', '.join(f'{f} ({k})' for f, k in problems.items())}"
+                  for order_id, problems in tally.skipped]
     return "\n".join(lines)
 
 
@@ -225,7 +228,11 @@ def run_waffo_sync(args: argparse.Namespace) -> int:
     if path is not None:
         write_state(path, state)
     print(summary(tallies))
-    return 1 if _short(state, args.kinds) else 0
+    skipped = sum(len(tally.skipped) for tally in tallies.values())
+    if skipped:
+        print(f"warning: {skipped} orders could not be read and were left out (listed "
+              "above); the others were synced", file=sys.stderr)
+    return 1 if _short(state, args.kinds) or skipped else 0
 
 
 def _sync_kind(portal: Portal, reader: WaffoReader, kind: str, state: SyncState,
@@ -240,6 +247,7 @@ def _sync_kind(portal: Portal, reader: WaffoReader, kind: str, state: SyncState,
         tally.add(portal.sync.apply(records, batch_size=max(1, min(len(records), MAX_BATCH))))
         tally.orders += page.orders
         tally.pages += 1
+        tally.skipped += page.skipped
         current.expected = max(current.expected, current.done + page.total)
         current.done += page.orders
         current.after = page.last_created_at or current.after

@@ -237,3 +237,26 @@ def test_orders_sharing_a_created_at_across_pages_all_arrive(
     assert "warning" not in err
     assert "subscriptions: 10 orders" in out
     assert sum(len(store.list_subscriptions(buyer)) for buyer in BUYERS[:10]) == 10
+
+
+def test_an_unreadable_order_is_skipped_and_reported_not_fatal(
+        shop: Shop, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import waffo_portal.testing.fake_waffo.graphql as fake_graphql
+    original = fake_graphql.order_node
+    broken_id = sorted(shop.fake.books.orders)[0]
+
+    def one_broken(books: object, order: object) -> dict[str, object]:
+        node = original(books, order)  # type: ignore[arg-type]
+        if node["id"] == broken_id:
+            node["billingDetail"] = None
+        return node
+
+    monkeypatch.setattr(fake_graphql, "order_node", one_broken)
+    assert sync(shop, "--no-progress") == 1
+    out, err = capsys.readouterr()
+    assert f"skipped {broken_id}: billing_details.country (billing.country_required)" in out
+    assert "1 orders could not be read and were left out" in err
+    kind = shop.fake.books.orders[broken_id].kind
+    synced = shop.subscriptions() + sum(
+        shop.store.get_order(o) is not None for o in shop.onetime)
+    assert synced == SUBSCRIPTIONS + ONETIME - 1, kind

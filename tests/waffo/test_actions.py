@@ -62,14 +62,22 @@ def test_a_change_declined_on_waffos_page_keeps_the_plan(world: World) -> None:
 
 
 def test_the_redirect_back_alone_switches_nothing_and_pending_lapses(world: World) -> None:
-    order = world.subscribe()
-    world.portal.change_plan("user-42", order.id, world.pro.id,
-                             idempotency_key="lapse-key-0001-abcdef", return_url=BACK)
-    sub = world.store.get_subscription(order.id)
-    assert sub.plan_id == world.starter.id
-    assert sub.pending_change is not None and sub.pending_change.open_at(world.clock.now())
+    order = world.subscribe(email="ada@example.com")
+    client = PortalTestClient(PortalWebApp(world.portal))
+    login(client, world)  # type: ignore[arg-type]
+    review = client.get(f"/subscriptions/{order.id}/change/review",
+                        query={"plan": world.pro.id})
+    to_waffo = client.submit(review, f"/subscriptions/{order.id}/change")
+    back = httpx.get((to_waffo.location or "").split("#")[0])  # the buyer looks, then leaves
+    assert back.status_code == 200
+    page = client.get(f"/subscriptions/{order.id}")  # the return URL, without confirming
+    assert "pending confirmation" in page.text
+    assert world.store.get_subscription(order.id).plan_id == world.starter.id
     world.advance(timedelta(minutes=46))  # Waffo's session expired unconfirmed
-    assert not sub.pending_change.open_at(world.clock.now())
+    login(client, world)  # type: ignore[arg-type]  # (so did the portal's, after 30 minutes)
+    page = client.get(f"/subscriptions/{order.id}")
+    assert page.status == 200 and "Starter" in page.text
+    assert "pending confirmation" not in page.text
 
 
 def test_a_slow_waffo_is_retried_with_the_same_key_and_opens_one_session(
@@ -279,3 +287,84 @@ def test_a_past_charge_keeps_the_plan_it_paid_for_after_an_upgrade(world: World)
     lines = sorted((o.created_at, o.line_items[0].description)
                    for o in world.store.list_orders("user-42", 10))
     assert [text for _, text in lines] == ["Starter", "Pro"]
+
+
+def _scheduled_downgrade(world: World) -> str:
+    order = world.subscribe(world.team)
+    down = world.portal.change_plan("user-42", order.id, world.starter.id,
+                                    idempotency_key="sched-down-abcdefgh")
+    _confirm_on_waffo(down.redirect_url)
+    world.fake.deliver()
+    assert world.store.get_subscription(order.id).scheduled_change is not None
+    return order.id
+
+
+def test_an_immediate_change_drops_a_scheduled_downgrade(world: World) -> None:
+    order_id = _scheduled_downgrade(world)
+    session = world.fake.books.open_session(order_id, world.pro.id, "USD", "immediate", "")
+    world.fake.books.confirm(session.id)
+    world.fake.deliver()
+    sub = world.store.get_subscription(order_id)
+    assert sub.plan_id == world.pro.id and sub.scheduled_change is None
+
+
+def test_a_late_scheduled_event_does_not_revive_a_change_on_a_canceled_subscription(
+        world: World) -> None:
+    order = world.subscribe(world.team)
+    session = world.fake.books.open_session(order.id, world.starter.id, "USD",
+                                            "next_period", "")
+    world.fake.books.confirm(session.id)
+    late = world.fake.pending()  # held back by the network
+    world.fake.books.cancel(order.id)
+    world.fake.deliver()
+    for event in late:
+        assert world.fake.send(world.fake.signed(event)) == 200
+    sub = world.store.get_subscription(order.id)
+    assert sub.status is SubscriptionStatus.CANCELING and sub.scheduled_change is None
+
+
+def test_a_pending_change_survives_unrelated_read_backs_and_blocks_another_target(
+        world: World) -> None:
+    order = world.subscribe()
+    world.portal.change_plan("user-42", order.id, world.pro.id,
+                             idempotency_key="pending-one-abcdefgh")
+    world.fake.books.refund(world.fake.books.orders[order.id].payments[0].id, "1.00")
+    world.fake.deliver()  # a refund event re-reads the subscription
+    sub = world.store.get_subscription(order.id)
+    assert sub.pending_change is not None and sub.pending_change.plan_id == world.pro.id
+    with pytest.raises(PlanChangeNotAllowed) as caught:
+        world.portal.change_plan("user-42", order.id, world.team.id,
+                                 idempotency_key="pending-two-abcdefgh")
+    assert caught.value.key == "plan.change_pending"
+    again = world.portal.change_plan("user-42", order.id, world.pro.id,
+                                     idempotency_key="pending-three-abcdef")
+    assert again.status == "confirm"  # the same target: the buyer may open the page again
+
+
+@pytest.mark.parametrize(("fault", "status", "key"), [
+    (Fault(CREATE_SESSION, status=503, times=3), 503, "provider.unavailable"),
+    (Fault(CREATE_SESSION, status=429, times=3), 503, "provider.busy"),
+    (Fault(CREATE_SESSION, status=409, times=3), 503, "provider.busy"),
+    (Fault(CREATE_SESSION, status=403, message=(
+        "Target plan is not in the same product group as the current plan")), 409,
+     "plan.not_replaceable"),
+    (Fault(CREATE_SESSION, status=400, message="Bad request"), 409, "provider.refused"),
+])
+def test_a_plan_change_waffo_refuses_says_why_in_the_buyers_language(
+        world: World, fault: Fault, status: int, key: str) -> None:
+    from waffo_portal.core.messages import message_for
+    from waffo_portal.i18n import get_translations
+
+    order = world.subscribe(email="ada@example.com")
+    client = PortalTestClient(PortalWebApp(world.portal), headers={"Accept-Language": "ja"})
+    login(client, world)  # type: ignore[arg-type]
+    review = client.get(f"/subscriptions/{order.id}/change/review",
+                        query={"plan": world.pro.id})
+    world.fake.faults.append(fault)
+    done = client.submit(review, f"/subscriptions/{order.id}/change")
+    assert done.status == status
+    japanese = get_translations("ja", "portal").gettext(message_for(key))
+    assert japanese != message_for(key) and japanese in done.text
+    sub = world.store.get_subscription(order.id)
+    assert sub.plan_id == world.starter.id and sub.pending_change is None
+    assert world.fake.books.sessions == {}

@@ -148,6 +148,18 @@ def test_bad_signatures_are_refused(platform: tuple[object, object], change: str
     assert caught.value.key == "webhook.signature_invalid"
 
 
+@pytest.mark.parametrize("header", [
+    "t=" + "9" * 400 + ",v1=AAAA",  # would overflow a float before any signature check
+    "t=" + "9" * 5000 + ",v1=AAAA",  # beyond int()'s digit limit
+    "t=1772359200000,v1=" + "A" * 100_000,
+    "t=-1772359200000,v1=AAAA", "t=１７７２,v1=AAAA",  # a sign, full-width digits
+])
+def test_absurd_headers_are_refused_not_crashed_on(header: str) -> None:
+    key = load_private_key(KEY_PEM).public_key()
+    with pytest.raises(InvalidWebhook):
+        verify_webhook(header, b"{}", [key], NOW)
+
+
 def test_the_header_tolerates_spaces_and_extra_fields(platform: tuple[object, object]) -> None:
     body = b'{"id":"d1"}'
     stamp, signature = _header(platform, body, NOW).split(",")

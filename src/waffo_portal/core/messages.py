@@ -90,6 +90,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
         "Plan changes are not enabled for this subscription; please contact us"),
     "provider.amount_invalid": N_("The billing provider sent an amount that could not be read"),
     "provider.order_unknown": N_("The billing provider does not know this order"),
+    "provider.order_unreadable": N_("The billing provider sent an order that could not be read"),
     "provider.billing_read_only": N_(
         "Your billing details are kept by the billing provider; change them on its page"),
     # billing details (core.billing_details)

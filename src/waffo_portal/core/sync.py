@@ -96,7 +96,7 @@ class BillingDetailsRecord:
 
 # What a provider whose reads cannot report a field may ask the portal to keep.
 KEEPABLE: Final[Mapping[RecordKind, frozenset[str]]] = {
-    RecordKind.SUBSCRIPTION: frozenset({"scheduled_change"}),
+    RecordKind.SUBSCRIPTION: frozenset({"scheduled_change", "pending_change"}),
     RecordKind.ORDER: frozenset({"lines"}),
 }
 
@@ -108,8 +108,10 @@ class SubscriptionRecord:
 
     ``keep_stored=("scheduled_change",)``: the provider's reads do not carry a change
     scheduled for the period end (Waffo's), so one the portal holds stays, as long as it
-    can still happen: the subscription is active or past due, on another plan than the
-    target, and the period the change waits for has not begun."""
+    can still happen: the subscription is active or past due, still on the plan it was
+    scheduled from, and the period the change waits for has not begun.
+    ``"pending_change"``: this record does not answer the change the buyer was sent to
+    confirm at the provider; the portal's mark stays while the plan is unchanged."""
 
     subscription: Subscription
     revision: int

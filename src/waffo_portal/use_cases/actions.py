@@ -117,6 +117,12 @@ def change_plan(deps: Deps, buyer_id: str, subscription_id: str, new_plan_id: st
         # The portal's own rules first (plan offered, same group and currency, not past
         # due); a replay of the same key never gets here, it returns the stored outcome.
         quote = subscriptions.quote_change(deps, buyer_id, subscription_id, new_plan_id)
+        pending = action.subscription.pending_change
+        if (pending is not None and pending.open_at(deps.clock.now())
+                and pending.plan_id != new_plan_id):
+            # Two confirmation pages for two targets could both be confirmed.
+            raise PlanChangeNotAllowed(key="plan.change_pending",
+                                       subscription_id=subscription_id)
         return quote.kind.value, chosen.change_plan(action)
 
     def mark_pending(outcome: ProviderOutcome) -> None:

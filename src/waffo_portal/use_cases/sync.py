@@ -61,7 +61,8 @@ class SyncReport:
 def _keep_reason(incoming: Subscription, stored: Subscription | None) -> Subscription:
     """Providers have no field for the buyer's cancel reason: the portal keeps its own."""
     kept, held = incoming.cancellation, stored.cancellation if stored else None
-    if kept is not None and kept.reason is None and held is not None and held.reason:
+    if (kept is not None and kept.reason is None and held is not None
+            and (held.reason or held.comment)):
         return attrs.evolve(incoming, cancellation=attrs.evolve(
             kept, reason=held.reason, comment=kept.comment or held.comment))
     return incoming
@@ -71,17 +72,24 @@ _STILL_SCHEDULABLE = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TR
                                 SubscriptionStatus.PAST_DUE})
 
 
+
 def _keep_schedule(record: SubscriptionRecord, incoming: Subscription,
                    stored: Subscription | None) -> Subscription:
-    """A change scheduled for the period end, which the provider's reads cannot report,
-    stays while it can still happen (``SubscriptionRecord.keep_stored``)."""
-    held = stored.scheduled_change if stored else None
-    if ("scheduled_change" not in record.keep_stored or held is None
-            or incoming.scheduled_change is not None
-            or incoming.status not in _STILL_SCHEDULABLE or held.plan_id == incoming.plan_id
-            or held.effective_at <= incoming.current_period_start):
-        return incoming
-    return attrs.evolve(incoming, scheduled_change=held)
+    """What the provider's reads cannot report stays while it can still happen
+    (``SubscriptionRecord.keep_stored``): a change scheduled for the period end, and the
+    mark of a change awaiting the buyer's confirmation at the provider."""
+    if stored is None or stored.plan_id != incoming.plan_id:
+        return incoming  # the plan changed meanwhile: neither can still be waiting
+    held, pending = stored.scheduled_change, stored.pending_change
+    if ("scheduled_change" in record.keep_stored and held is not None
+            and incoming.scheduled_change is None and incoming.status in _STILL_SCHEDULABLE
+            and held.plan_id != incoming.plan_id
+            and held.effective_at > incoming.current_period_start):
+        incoming = attrs.evolve(incoming, scheduled_change=held)
+    if ("pending_change" in record.keep_stored and pending is not None
+            and incoming.pending_change is None and incoming.status.has_access):
+        incoming = attrs.evolve(incoming, pending_change=pending)
+    return incoming
 
 
 def _needs_stored(record: SubscriptionRecord) -> bool:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Final
 
 import httpx
@@ -71,12 +73,25 @@ class WaffoClient:
                  now: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self._now = now
+        self._budget = threading.local()  # the deadline of the action in progress, if any
         self._http = httpx.Client(base_url=settings.base_url, transport=transport,
                                   follow_redirects=False)
         self._sleep = sleep
 
     def close(self) -> None:
         self._http.close()
+
+    @contextmanager
+    def budget(self) -> Iterator[None]:
+        """All calls inside share one ``deadline_seconds`` (an action makes several: the
+        write, a token, the read-back), so that together they stay below the portal's
+        change lease. Nested budgets keep the outer deadline."""
+        outer = getattr(self._budget, "until", None)
+        self._budget.until = outer or time.monotonic() + self.settings.deadline_seconds
+        try:
+            yield
+        finally:
+            self._budget.until = outer
 
     # -- the three kinds of call ---------------------------------------------------
     def action(self, path: str, body: Mapping[str, Any], *, idempotency_key: str | None = None,
@@ -94,13 +109,18 @@ class WaffoClient:
     def graphql(self, query: str, variables: Mapping[str, Any], *,
                 token: str | None = None) -> dict[str, Any]:
         """A read; never with an idempotency key (Waffo would cache it for a day).
-        Partial answers (data and errors) are used and the errors logged."""
-        payload = self._post(GRAPHQL, {"query": query, "variables": dict(variables)},
-                             idempotency_key=None, token=token)
+        Any error in the answer fails the read (ProviderUnavailable)."""
+        try:
+            payload = self._post(GRAPHQL, {"query": query, "variables": dict(variables)},
+                                 idempotency_key=None, token=token)
+        except WaffoRefused as refused:  # a 4xx to a read: our query, not the buyer's change
+            raise ProviderUnavailable(reason="graphql refused",
+                                      messages=refused.messages) from None
         data, messages = payload.get("data"), _messages(payload)
-        if messages:
+        if messages or not isinstance(data, dict):
+            # A partial answer is not used: a field that failed comes back null and would
+            # be synced as if Waffo had emptied it.
             log.warning("Waffo GraphQL answered with errors: %s", "; ".join(messages))
-        if not isinstance(data, dict):
             raise ProviderUnavailable(reason="graphql", messages=messages)
         return data
 
@@ -131,6 +151,7 @@ class WaffoClient:
               token: str | None) -> dict[str, Any]:
         raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
         deadline = time.monotonic() + self.settings.deadline_seconds
+        deadline = min(deadline, getattr(self._budget, "until", None) or deadline)
         last: PortalError = ProviderUnavailable(reason="no attempt")
         for attempt in range(_ATTEMPTS):
             remaining = deadline - time.monotonic()

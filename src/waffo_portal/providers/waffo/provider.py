@@ -21,20 +21,26 @@ key and Waffo runs the write once.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import attrs
+
 from ...clock import SystemClock
-from ...core.exceptions import ProviderUnavailable
-from ...core.models import Order
+from ...core.exceptions import Conflict, ProviderUnavailable, ValidationError
+from ...core.models import Cancellation, Order, Subscription, SubscriptionStatus
 from ...core.proration import PlanChangeQuote
 from ...core.provider import ActionStatus, ProviderAction, ProviderOutcome
+from ...core.sync import SubscriptionRecord, SyncRecord
 from ...ports import Clock
 from .client import WaffoClient
 from .reads import WaffoReader
-from .records import moment
 from .settings import WaffoSettings
+from .shapes import moment
 from .webhooks import WaffoWebhooks
+
+log = logging.getLogger("waffo_portal.providers.waffo")
 
 CREATE_SESSION = "/v1/actions/checkout/create-session"
 CANCEL_ORDER = "/v1/actions/subscription-order/cancel-order"
@@ -92,33 +98,55 @@ class WaffoProvider:
                 "changeTiming": "immediate" if upgrade else "next_period"}
         if action.return_url:
             body["successUrl"] = action.return_url
-        data = self.client.action(CREATE_SESSION, body,
-                                  idempotency_key=self._key("planchange", action))
-        url = self._hosted(data.get("checkoutUrl"))
-        # The buyer lands signed in: the token rides in the fragment, which the browser
-        # never sends to a server or puts in a Referer.
-        token = self.client.session_token(action.buyer_id)
+        with self.client.budget():
+            data = self.client.action(CREATE_SESSION, body,
+                                      idempotency_key=self._key("planchange", action))
+            url = self._hosted(data.get("checkoutUrl"))
+            # The buyer lands signed in: the token rides in the fragment, which the
+            # browser never sends to a server or puts in a Referer.
+            token = self.client.session_token(action.buyer_id)
         expires = (moment(data["expiresAt"], "expiresAt") if data.get("expiresAt")
                    else None)
         return ProviderOutcome(ActionStatus.CONFIRM, effective_at=expires,
                                redirect_url=f"{url}#token={token}")
 
-    def cancel(self, action: ProviderAction) -> ProviderOutcome:
-        self.client.action(CANCEL_ORDER, {"orderId": action.subscription.id},
-                           idempotency_key=self._key("cancel", action))
+    def _read_back(self, action: ProviderAction, done: Subscription) -> list[SyncRecord]:
+        """Waffo's state after a write that succeeded; if the read fails, what the write
+        answered (the webhook that follows brings the rest). Never an error: the buyer
+        must not be told that a change which happened did not."""
         now = self._now()
-        return ProviderOutcome(ActionStatus.SCHEDULED,
-                               effective_at=action.subscription.current_period_end,
-                               records=tuple(self.reader.subscription(
-                                   action.subscription.id, now)))
+        try:
+            return self.reader.subscription(action.subscription.id, now)
+        except (ProviderUnavailable, Conflict, ValidationError) as error:
+            log.warning("Waffo read-back of %s failed after the write: %s",
+                        action.subscription.id, error)
+            return [SubscriptionRecord(done, self.reader.stamp(now),
+                                       keep_stored=("scheduled_change",))]
+
+    def cancel(self, action: ProviderAction) -> ProviderOutcome:
+        with self.client.budget():
+            data = self.client.action(CANCEL_ORDER, {"orderId": action.subscription.id},
+                                      idempotency_key=self._key("cancel", action))
+            sub, now = action.subscription, self._now()
+            status = (SubscriptionStatus.CANCELED if data.get("status") == "canceled"
+                      else SubscriptionStatus.CANCELING)
+            end = sub.current_period_end if status is SubscriptionStatus.CANCELING else now
+            done = attrs.evolve(sub, status=status, scheduled_change=None, cancellation=(
+                Cancellation(None, "", now, max(now, end))))
+            records = self._read_back(action, done)
+        return ProviderOutcome(ActionStatus.SCHEDULED, effective_at=sub.current_period_end,
+                               records=tuple(records))
 
     def reactivate(self, action: ProviderAction) -> ProviderOutcome:
-        token = self.client.session_token(action.buyer_id)
-        self.client.action(REACTIVATE_ORDER, {"orderId": action.subscription.id},
-                           idempotency_key=self._key("reactivate", action), token=token)
-        now = self._now()
-        return ProviderOutcome(ActionStatus.APPLIED, effective_at=now, records=tuple(
-            self.reader.subscription(action.subscription.id, now)))
+        with self.client.budget():
+            token = self.client.session_token(action.buyer_id)
+            self.client.action(REACTIVATE_ORDER, {"orderId": action.subscription.id},
+                               idempotency_key=self._key("reactivate", action), token=token)
+            done = attrs.evolve(action.subscription, status=SubscriptionStatus.ACTIVE,
+                                cancellation=None)
+            records = self._read_back(action, done)
+        return ProviderOutcome(ActionStatus.APPLIED, effective_at=self._now(),
+                               records=tuple(records))
 
     def undo_scheduled_change(self, action: ProviderAction) -> ProviderOutcome:
         """Waffo has no "drop the scheduled change" call: a change back to the current
@@ -127,9 +155,10 @@ class WaffoProvider:
                 "currency": action.plan.price.currency, "changeTiming": "next_period"}
         if action.return_url:
             body["successUrl"] = action.return_url
-        data = self.client.action(CREATE_SESSION, body,
-                                  idempotency_key=self._key("undochange", action))
-        token = self.client.session_token(action.buyer_id)
+        with self.client.budget():
+            data = self.client.action(CREATE_SESSION, body,
+                                      idempotency_key=self._key("undochange", action))
+            token = self.client.session_token(action.buyer_id)
         return ProviderOutcome(ActionStatus.CONFIRM, redirect_url=(
             f"{self._hosted(data.get('checkoutUrl'))}#token={token}"))
 

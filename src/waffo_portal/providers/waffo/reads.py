@@ -8,20 +8,23 @@ overwrites a newer one (its revision is lower).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
 
 import attrs
 
-from ...core.exceptions import Conflict
+from ...core.exceptions import Conflict, PortalError, ValidationError
 from ...core.models import ScheduledChange
 from ...core.sync import PlanRecord, SubscriptionRecord, SyncRecord, revision_at
 from . import queries
 from .client import WaffoClient
 from .records import onetime_records, plan_records, subscription_records
+from .shapes import Node, nodes, unreadable
+
+log = logging.getLogger("waffo_portal.providers.waffo")
 
 PLAN_CACHE_SECONDS = 300.0
 
@@ -33,6 +36,7 @@ class Page:
     total: int  # orders the filter matches not read yet, this page's included
     orders: int  # orders new on this page
     seen: frozenset[str] = frozenset()  # ids read at ``last_created_at`` (for the next page)
+    skipped: tuple[tuple[str, dict[str, str]], ...] = ()  # unreadable orders: id, problems
 
 
 MAX_PAGE_GROWTH = 10_000  # a page size to which one shared createdAt may grow a page
@@ -94,55 +98,79 @@ class WaffoReader:
             wanted = set(known)
         return [*(known[plan_id] for plan_id in sorted(wanted) if plan_id in known), *records]
 
-    def subscription(self, order_id: str, now: datetime, *,
-                     scheduled: ScheduledChange | None = None) -> list[SyncRecord]:
-        data = self.client.graphql(queries.SUBSCRIPTION_ORDER, {"id": order_id})
-        node = data.get("subscriptionOrder")
-        if not isinstance(node, Mapping):
+    def _one(self, query: str, field: str, order_id: str) -> Node:
+        data = self.client.graphql(query, {"id": order_id})
+        order = data.get(field)
+        if not isinstance(order, Mapping):  # not (yet) visible: Waffo should deliver again
             raise Conflict(key="provider.order_unknown", order_id=order_id)
-        return self._with_plans(subscription_records(node, self.stamp(now),
-                                                     scheduled=scheduled), now)
+        if order.get("id") != order_id:
+            raise unreadable("id")
+        return order
+
+    def subscription(self, order_id: str, now: datetime, *,
+                     scheduled: ScheduledChange | None = None,
+                     resolves_pending: bool = False) -> list[SyncRecord]:
+        order = self._one(queries.SUBSCRIPTION_ORDER, "subscriptionOrder", order_id)
+        return self._with_plans(subscription_records(
+            order, self.stamp(now), scheduled=scheduled, resolves_pending=resolves_pending),
+            now)
 
     def onetime(self, order_id: str, now: datetime) -> list[SyncRecord]:
-        data = self.client.graphql(queries.ONETIME_ORDER, {"id": order_id})
-        node = data.get("onetimeOrder")
-        if not isinstance(node, Mapping):
-            raise Conflict(key="provider.order_unknown", order_id=order_id)
-        return onetime_records(node, self.stamp(now))
+        order = self._one(queries.ONETIME_ORDER, "onetimeOrder", order_id)
+        return onetime_records(order, self.stamp(now))
+
+    def _fetch(self, kind: str, after: str | None,
+               size: int) -> tuple[list[Node], int | None]:
+        query, field = ((queries.SUBSCRIPTION_ORDERS, "subscriptionOrders")
+                        if kind == "subscription" else (queries.ONETIME_ORDERS, "onetimeOrders"))
+        data = self.client.graphql(query, {
+            "storeId": self.settings.store_id, "limit": size,
+            "filter": {"createdAt": {"gte": after}} if after else None})
+        found = nodes(data.get(field), field)
+        stamps = [str(order.get("createdAt")) for order in found]
+        # The cursor is only sound if Waffo lists oldest first from the cursor on.
+        if stamps != sorted(stamps) or (after is not None and stamps and stamps[0] < after):
+            raise PortalError(f"Waffo listed {field} out of creation order: the paged "
+                              "backfill cannot continue (see docs/waffo.md, assumptions)")
+        count = data.get(f"{field}Count")
+        return found, count if isinstance(count, int) and not isinstance(count, bool) else None
 
     def page(self, kind: str, after: str | None, limit: int, now: datetime,
              seen: frozenset[str] = frozenset()) -> Page:
         """One page of ``kind`` ("subscription" or "onetime") orders created at or after
         ``after``, oldest first, leaving out ``seen`` (those read already at ``after``).
 
-        ``gte`` and not ``gt``: orders may share a creation time across a page boundary;
-        a page made only of orders already read is asked again, twice as long."""
-        query, field = ((queries.SUBSCRIPTION_ORDERS, "subscriptionOrders")
-                        if kind == "subscription" else (queries.ONETIME_ORDERS, "onetimeOrders"))
+        ``gte`` and not ``gt``: orders may share a creation time across a page boundary.
+        An order that cannot be read is left out and named in ``Page.skipped``: one bad
+        order must not stop the backfill of all the others."""
         size = limit + len(seen)  # the orders at ``after`` come again: ask for them too
         while True:
-            variables: dict[str, Any] = {
-                "storeId": self.settings.store_id, "limit": size,
-                "filter": {"createdAt": {"gte": after}} if after else None}
-            data = self.client.graphql(query, variables)
-            nodes = [n for n in data.get(field) or () if isinstance(n, Mapping)]
-            fresh = [n for n in nodes
-                     if not (str(n.get("createdAt")) == after and str(n.get("id")) in seen)]
-            if fresh or len(nodes) < size or size >= MAX_PAGE_GROWTH:
+            found, count = self._fetch(kind, after, size)
+            fresh = [order for order in found if not (
+                str(order.get("createdAt")) == after and str(order.get("id")) in seen)]
+            if fresh or len(found) < size or size >= MAX_PAGE_GROWTH:
                 break
-            size *= 2
+            size *= 2  # only orders read already: one instant holds more than a page
         revision = self.stamp(now)
         records: list[SyncRecord] = []
-        for node in fresh:
-            records += (subscription_records(node, revision) if kind == "subscription"
-                        else onetime_records(node, revision))
-        full = len(nodes) == size
-        last = str(nodes[-1].get("createdAt")) if full and nodes else None
-        at_last = frozenset(str(n.get("id")) for n in nodes if str(n.get("createdAt")) == last)
-        if last == after:
+        skipped: list[tuple[str, dict[str, str]]] = []
+        for order in fresh:
+            try:
+                records += (subscription_records(order, revision) if kind == "subscription"
+                            else onetime_records(order, revision))
+            except ValidationError as error:
+                skipped.append((str(order.get("id")), dict(error.keys)))
+                log.warning("Waffo order %r left out of the sync: %s", order.get("id"),
+                            error.keys)
+        if count is None:  # no count: a full page means there may be more
+            remaining = len(fresh) + (1 if len(found) == size else 0)
+        else:  # what this filter holds that is new to us
+            remaining = count - (len(found) - len(fresh))
+        last = str(found[-1].get("createdAt")) if found and remaining > len(fresh) else None
+        at_last = frozenset(str(o.get("id")) for o in found if str(o.get("createdAt")) == last)
+        if last is not None and last == after:
             at_last |= seen
-        total = int(data.get(f"{field}Count") or 0) - (len(nodes) - len(fresh))
-        return Page(records, last, total, len(fresh), at_last)
+        return Page(records, last, remaining, len(fresh), at_last, tuple(skipped))
 
     def every_page(self, kind: str, after: str | None, limit: int,
                    now: Callable[[], datetime],

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from ...core.exceptions import ValidationError
 from ...core.models import (
@@ -45,10 +45,10 @@ from ...core.sync import (
     SyncRecord,
 )
 from .settings import money
+from .shapes import Node, moment, node, nodes, optional_moment, short_id, text, unreadable
 
 log = logging.getLogger("waffo_portal.providers.waffo")
 
-Node = Mapping[str, Any]
 
 # Waffo's subscription states; pending and closed ones were never paid, the portal
 # shows nothing of them.
@@ -66,66 +66,55 @@ _ORDER_STATUS: Final[Mapping[PaymentStatus, OrderStatus]] = {
     PaymentStatus.PENDING: OrderStatus.PENDING, PaymentStatus.FAILED: OrderStatus.PENDING,
     PaymentStatus.SUCCEEDED: OrderStatus.COMPLETED, PaymentStatus.CANCELED: OrderStatus.CANCELED,
 }
+# Where a change scheduled for the period end can still be waiting.
+_SCHEDULABLE: Final = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE})
 _ONETIME_STATUS: Final[Mapping[str, OrderStatus]] = {
     "pending": OrderStatus.PENDING, "completed": OrderStatus.COMPLETED,
     "canceled": OrderStatus.CANCELED,
 }
 
 
-def moment(value: object, field: str) -> datetime:
-    """An ISO 8601 date or date-time from Waffo, as aware UTC."""
-    if not isinstance(value, str):
-        raise ValidationError({field: "sync.period_invalid"})
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({field: "sync.period_invalid"}) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def _optional_moment(value: object, field: str) -> datetime | None:
-    return None if value in (None, "") else moment(value, field)
-
-
-def buyer_id(node: Node) -> str:
+def buyer_id(order: Node) -> str:
     """The merchant's own id for the buyer (``buyerIdentity`` at checkout), else one
     derived from the email: orders bought anonymously still land on one buyer."""
-    identity = node.get("merchantProvidedBuyerIdentity")
+    identity = order.get("merchantProvidedBuyerIdentity")
     if isinstance(identity, str) and 0 < len(identity) <= 64 and identity == identity.strip():
         return identity
-    email = str(node.get("buyerEmail") or "").strip().lower()
+    email = text(order.get("buyerEmail"), "buyerEmail").strip().lower()
     return "waffo-" + hashlib.sha256(email.encode()).hexdigest()[:24]
 
 
-def billing_details(node: Node) -> BillingDetails:
-    raw = node.get("billingDetail")
+def billing_details(order: Node) -> BillingDetails:
+    raw = order.get("billingDetail")
     if not isinstance(raw, Mapping) or not isinstance(raw.get("country"), str):
         raise ValidationError({"billing_details.country": "billing.country_required"})
-    state = str(raw.get("state") or "")
+    country = raw["country"]
+    state = text(raw.get("state"), "billingDetail.state")
     if state and "-" not in state:  # Waffo: "CA"; the portal: ISO 3166-2 "US-CA"
-        state = f"{raw['country']}-{state}"
-    return BillingDetails(country=raw["country"], state=state,
-                          postal_code=str(raw.get("postcode") or ""),
-                          business_name=str(raw.get("businessName") or ""),
-                          tax_id=str(raw.get("taxId") or ""),
+        state = f"{country}-{state}"
+    return BillingDetails(country=country, state=state,
+                          postal_code=text(raw.get("postcode"), "billingDetail.postcode"),
+                          business_name=text(raw.get("businessName"),
+                                             "billingDetail.businessName"),
+                          tax_id=text(raw.get("taxId"), "billingDetail.taxId"),
                           is_business=raw.get("isBusiness") is True)
 
 
-def _parties(node: Node, revision: int) -> tuple[str, BillingDetails, list[SyncRecord]]:
-    buyer = Buyer(id=buyer_id(node), email=str(node.get("buyerEmail") or "").strip())
-    details = billing_details(node)
+def _parties(order: Node, revision: int) -> tuple[str, BillingDetails, list[SyncRecord]]:
+    buyer = Buyer(id=buyer_id(order), email=text(order.get("buyerEmail"), "buyerEmail").strip())
+    details = billing_details(order)
     return buyer.id, details, [BuyerRecord(buyer, revision),
                                BillingDetailsRecord(buyer.id, details, revision)]
 
 
 def _amounts(raw: object) -> tuple[Money, Money, Money, Decimal]:
     """Net, tax, gross and the tax rate in percent of one amount snapshot."""
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("currency"), str):
-        raise ValidationError({"amount": "provider.amount_invalid"})
-    currency = raw["currency"]
-    gross = money(raw.get("total"), currency)
-    tax = money(raw.get("taxAmount") or "0", currency)
-    net = gross - tax if raw.get("subtotal") is None else money(raw["subtotal"], currency)
+    snapshot = node(raw, "snapshotAmountDetails")
+    currency = text(snapshot.get("currency"), "snapshotAmountDetails.currency")
+    gross = money(snapshot.get("total"), currency)
+    tax = money(snapshot.get("taxAmount") or "0", currency)
+    subtotal = snapshot.get("subtotal")
+    net = gross - tax if subtotal is None else money(subtotal, currency)
     if net + tax != gross:
         raise ValidationError({"amount": "sync.total_mismatch"})
     rate = Decimal(0) if not net else (Decimal(tax.amount) * 100 / Decimal(net.amount))
@@ -134,47 +123,51 @@ def _amounts(raw: object) -> tuple[Money, Money, Money, Decimal]:
 
 def _refunds(raw: object, currency: str, payment_id: str) -> tuple[Refund, ...]:
     refunds = []
-    for index, item in enumerate(raw if isinstance(raw, list) else ()):
-        if not isinstance(item, Mapping) or item.get("status") != "succeeded":
+    for index, item in enumerate(nodes(raw, "payments.refunds")):
+        if item.get("status") != "succeeded":
             continue  # pending, rejected and failed refunds moved no money
-        amount = item.get("requestedAmountDetails") or {}
-        refunds.append(Refund(id=str(item.get("id") or f"{payment_id}-r{index}"),
-                              amount=money(amount.get("amount"), currency),
-                              created_at=moment(item.get("createdAt"), "refunds.created_at")))
+        amount = node(item.get("requestedAmountDetails"), "refunds.requestedAmountDetails")
+        refunds.append(Refund(
+            id=text(item.get("id"), "refunds.id") or f"{payment_id}-r{index}",
+            amount=money(amount.get("amount"), currency),
+            created_at=moment(item.get("createdAt"), "refunds.createdAt")))
     return tuple(refunds)
 
 
 def _method(raw: object) -> PaymentMethod | None:
     if not isinstance(raw, Mapping):
         return None
-    brand, last4 = str(raw.get("brand") or "card"), str(raw.get("last4") or "")
-    if len(last4) != 4 or not last4.isascii() or not last4.isdigit():
+    brand, last4 = raw.get("brand"), raw.get("last4")
+    if (not isinstance(last4, str) or len(last4) != 4 or not last4.isascii()
+            or not last4.isdigit()):
         return None
-    return PaymentMethod(brand=brand.lower()[:20], last4=last4)
+    return PaymentMethod(brand=(brand if isinstance(brand, str) and brand else "card")
+                         .lower()[:20], last4=last4)
 
 
-def payment_records(node: Node, payment: Node, *, order_id: str, kind: OrderKind,
+def payment_records(order: Node, payment: Node, *, order_id: str, kind: OrderKind,
                     product: str, revision: int) -> list[SyncRecord]:
-    """One payment of ``node`` as a portal order (unless the order is the one-time
+    """One payment of ``order`` as a portal order (unless the order is the one-time
     order itself, written by the caller) and a payment."""
-    pid = str(payment.get("id") or "")
+    pid = short_id(payment.get("id"), "payments.id")
     status = _PAYMENT_STATUS.get(str(payment.get("status")), PaymentStatus.PENDING)
     net, tax, gross, rate = _amounts(payment.get("snapshotAmountDetails"))
-    created = moment(payment.get("createdAt"), "payments.created_at")
+    created = moment(payment.get("createdAt"), "payments.createdAt")
     refunds = _refunds(payment.get("refunds"), gross.currency, pid)
-    who, details, _ = _parties(node, revision)
+    who, details, _ = _parties(order, revision)
     records: list[SyncRecord] = []
     if kind is OrderKind.SUBSCRIPTION:
         refunded = sum(r.amount.amount for r in refunds)
         order_status = (OrderStatus.REFUNDED if refunds and refunded >= gross.amount
                         else _ORDER_STATUS[status])
         records.append(_order(order_id, who, kind, order_status, product, net, tax, gross,
-                              rate, details, created, revision, str(node.get("id"))))
+                              rate, details, created, revision,
+                              short_id(order.get("id"), "id")))
     records.append(PaymentRecord(Payment(
         id=pid, order_id=order_id, buyer_id=who, amount=gross, status=status,
         created_at=created, method=_method(payment.get("cardInfo")),
-        failure_reason=str(payment.get("failureReason") or "")[:200], refunds=refunds,
-        provider_reference=pid), revision))
+        failure_reason=text(payment.get("failureReason"), "failureReason")[:200],
+        refunds=refunds, provider_reference=pid), revision))
     return records
 
 
@@ -192,90 +185,119 @@ def _order(order_id: str, who: str, kind: OrderKind, status: OrderStatus, produc
                        keep_stored=("lines",))
 
 
-def _payments(node: Node) -> list[Node]:
-    return [p for p in node.get("payments") or () if isinstance(p, Mapping) and p.get("id")]
+def _schedule(scheduled: ScheduledChange | None, status: SubscriptionStatus,
+              plan_id: str) -> ScheduledChange | None:
+    """A change scheduled for the period end can wait only on a running subscription;
+    one back to the current plan (an undone downgrade) is no change."""
+    if scheduled is None or status not in _SCHEDULABLE or scheduled.plan_id == plan_id:
+        return None
+    return scheduled
 
 
-def subscription_records(node: Node, revision: int, *,
-                         scheduled: ScheduledChange | None = None) -> list[SyncRecord]:
-    """A subscription order with its buyer, billing details and every payment."""
-    status = _SUBSCRIPTION_STATUS.get(str(node.get("status")))
-    product = node.get("subscriptionProduct") or {}
-    name = str(product.get("name") or "Subscription")
-    _, _, records = _parties(node, revision)
-    for payment in _payments(node):
-        records += payment_records(node, payment, order_id=str(payment["id"]),
-                                   kind=OrderKind.SUBSCRIPTION, product=name,
-                                   revision=revision)
+def subscription_records(order: Node, revision: int, *,
+                         scheduled: ScheduledChange | None = None,
+                         resolves_pending: bool = False) -> list[SyncRecord]:
+    """A subscription order with its buyer, billing details and every payment.
+
+    ``scheduled``: the change Waffo's ``plan_change_scheduled`` event announced (its reads
+    carry none); ``resolves_pending``: the read answers a change the buyer was sent to
+    confirm (any other read leaves that mark to the portal)."""
+    status = _SUBSCRIPTION_STATUS.get(str(order.get("status")))
+    order_id = short_id(order.get("id"), "id")
+    _, _, records = _parties(order, revision)
     if status is None:  # pending (unpaid), closed (never active), or a state new to us
-        log.info("Waffo subscription %s is %r: not shown", node.get("id"), node.get("status"))
+        log.info("Waffo subscription %s is %r: not shown", order_id, order.get("status"))
         return records
-    start = moment(node.get("currentPeriodStart"), "current_period_start")
-    end = moment(node.get("currentPeriodEnd"), "current_period_end")
-    canceled_at = _optional_moment(node.get("canceledAt"), "canceled_at")
+    product = node(order.get("subscriptionProduct"), "subscriptionProduct")
+    plan_id = short_id(product.get("id"), "subscriptionProduct.id")
+    name = text(product.get("name"), "subscriptionProduct.name") or "Subscription"
+    payments = nodes(order.get("payments"), "payments")
+    for payment in payments:
+        records += payment_records(order, payment, order_id=short_id(
+            payment.get("id"), "payments.id"), kind=OrderKind.SUBSCRIPTION, product=name,
+            revision=revision)
+    start = moment(order.get("currentPeriodStart"), "currentPeriodStart")
+    end = moment(order.get("currentPeriodEnd"), "currentPeriodEnd")
+    canceled_at = optional_moment(order.get("canceledAt"), "canceledAt")
     cancellation = None
     if status in (SubscriptionStatus.CANCELING, SubscriptionStatus.CANCELED):
         asked = canceled_at or start
         cancellation = Cancellation(reason=None, comment="", requested_at=asked,
                                     effective_at=max(asked, end) if status is
                                     SubscriptionStatus.CANCELING else asked)
-    paid = [p for p in _payments(node) if p.get("status") == "succeeded"]
-    method = _method(paid[-1].get("cardInfo")) if paid else None
-    records.append(SubscriptionRecord(Subscription(
-        id=str(node.get("id")), buyer_id=buyer_id(node), plan_id=str(product.get("id")),
-        status=status, current_period_start=start, current_period_end=end,
-        created_at=moment(node.get("createdAt"), "created_at"),
-        # A change scheduled back to the current plan (an undone downgrade) is no change.
-        scheduled_change=scheduled if status.has_access and scheduled is not None
-        and scheduled.plan_id != product.get("id") else None,
-        cancellation=cancellation, payment_method=method), revision,
+    paid = [p for p in payments if p.get("status") == "succeeded"]
+    keep = ["pending_change"] if not resolves_pending else []
+    if scheduled is None:
         # Waffo's reads carry no scheduled change: one the portal holds from the
         # plan_change_scheduled event stays until it happens or cannot any more.
-        keep_stored=() if scheduled is not None else ("scheduled_change",)))
+        keep.append("scheduled_change")
+    records.append(SubscriptionRecord(Subscription(
+        id=order_id, buyer_id=buyer_id(order), plan_id=plan_id, status=status,
+        current_period_start=start, current_period_end=end,
+        created_at=moment(order.get("createdAt"), "createdAt"),
+        scheduled_change=_schedule(scheduled, status, plan_id), cancellation=cancellation,
+        payment_method=_method(paid[-1].get("cardInfo")) if paid else None), revision,
+        keep_stored=tuple(keep)))
     return records
 
 
-def onetime_records(node: Node, revision: int) -> list[SyncRecord]:
+def onetime_records(order: Node, revision: int) -> list[SyncRecord]:
     """A one-time order with its buyer and payments; amounts from its paid payment."""
-    payments = _payments(node)
+    payments = nodes(order.get("payments"), "payments")
     if not payments:
         return []
-    status = _ONETIME_STATUS.get(str(node.get("status")), OrderStatus.PENDING)
+    status = _ONETIME_STATUS.get(str(order.get("status")), OrderStatus.PENDING)
     paid = [p for p in payments if p.get("status") == "succeeded"] or payments
     net, tax, gross, rate = _amounts(paid[-1].get("snapshotAmountDetails"))
-    who, details, records = _parties(node, revision)
-    name = str((node.get("onetimeProduct") or {}).get("name") or "Order")
-    order_id = str(node.get("id"))
+    who, details, records = _parties(order, revision)
+    product = order.get("onetimeProduct")
+    name = (text(node(product, "onetimeProduct").get("name"), "onetimeProduct.name")
+            if product is not None else "") or "Order"
+    order_id = short_id(order.get("id"), "id")
     records.append(_order(order_id, who, OrderKind.ONE_TIME, status, name, net, tax, gross,
-                          rate, details, moment(node.get("createdAt"), "created_at"),
+                          rate, details, moment(order.get("createdAt"), "createdAt"),
                           revision, None))
     for payment in payments:
-        records += payment_records(node, payment, order_id=order_id, kind=OrderKind.ONE_TIME,
+        records += payment_records(order, payment, order_id=order_id, kind=OrderKind.ONE_TIME,
                                    product=name, revision=revision)
     return records
+
+
+def _groups(data: Node) -> dict[str, str]:
+    groups: dict[str, str] = {}
+    for group in nodes(data.get("subscriptionProductGroups"), "subscriptionProductGroups"):
+        members = group.get("productIds")
+        for product_id in members if isinstance(members, list) else ():
+            groups.setdefault(str(product_id), text(group.get("id"), "groups.id"))
+    return groups
 
 
 def plan_records(data: Node, currency: str, default_group: str,
                  revision: int) -> list[PlanRecord]:
     """Subscription products as plans: priced in ``currency`` where Waffo has that price,
-    grouped by Waffo's product groups (plan changes stay within a group)."""
-    groups: dict[str, str] = {}
-    for group in data.get("subscriptionProductGroups") or ():
-        for product_id in group.get("productIds") or ():
-            groups.setdefault(str(product_id), str(group.get("id")))
-    plans = []
-    for product in data.get("subscriptionProducts") or ():
-        prices: Sequence[Node] = product.get("prices") or ()
-        chosen = next((p for p in prices if p.get("currency") == currency),
-                      prices[0] if prices else None)
-        period = product.get("billingPeriod")
-        if chosen is None or period not in BillingPeriod._value2member_map_:
-            log.info("Waffo product %s has no usable price or period", product.get("id"))
-            continue
-        price = money((chosen.get("priceInfo") or {}).get("amount"), str(chosen["currency"]))
-        plans.append(PlanRecord(Plan(
-            id=str(product.get("id")), name=str(product.get("name") or "")[:200],
-            product_group=groups.get(str(product.get("id")), default_group), price=price,
-            period=BillingPeriod(period), selectable=product.get("status") == "active"),
-            revision))
+    grouped by Waffo's product groups (plan changes stay within a group). A product that
+    cannot be read is left out and logged (one bad product must not hide the others)."""
+    groups, plans = _groups(data), []
+    for product in nodes(data.get("subscriptionProducts"), "subscriptionProducts"):
+        try:
+            plans.append(PlanRecord(_plan(product, currency, groups, default_group),
+                                    revision))
+        except ValidationError as error:
+            log.warning("Waffo product %r left out: %s", product.get("id"), error.keys)
     return plans
+
+
+def _plan(product: Node, currency: str, groups: Mapping[str, str],
+          default_group: str) -> Plan:
+    product_id = short_id(product.get("id"), "subscriptionProducts.id")
+    prices = nodes(product.get("prices"), "subscriptionProducts.prices")
+    chosen = next((p for p in prices if p.get("currency") == currency),
+                  prices[0] if prices else None)
+    period = product.get("billingPeriod")
+    if chosen is None or period not in BillingPeriod._value2member_map_:
+        raise unreadable("subscriptionProducts.prices")
+    info = node(chosen.get("priceInfo"), "prices.priceInfo")
+    price = money(info.get("amount"), text(chosen.get("currency"), "prices.currency"))
+    return Plan(id=product_id, name=text(product.get("name"), "name")[:200] or product_id,
+                product_group=groups.get(product_id, default_group), price=price,
+                period=BillingPeriod(str(period)), selectable=product.get("status") == "active")

@@ -35,6 +35,8 @@ WEBHOOK_HEADER: Final = "x-waffo-signature"
 WEBHOOK_PAST_TOLERANCE: Final = timedelta(minutes=45)
 WEBHOOK_FUTURE_TOLERANCE: Final = timedelta(minutes=1)
 MIN_KEY_BITS: Final = 2048
+MAX_STAMP_DIGITS: Final = 15
+MAX_SIGNATURE_LENGTH: Final = 2048  # base64 of a 4096-bit signature is 684 characters
 
 # Waffo's published webhook keys (identical in its TypeScript, Go and Ruby SDKs).
 # They can rotate: ``WaffoSettings.webhook_public_keys`` overrides them.
@@ -146,9 +148,12 @@ def verify_webhook(header: str, body: bytes, keys: Sequence[rsa.RSAPublicKey],
         name, _, value = part.strip().partition("=")
         fields.setdefault(name.strip(), value.strip())
     stamp, signature = fields.get("t", ""), fields.get("v1", "")
-    if not stamp.isascii() or not stamp.isdigit() or not signature:
+    # Unix milliseconds have 13 digits until the year 2286: anything longer is not one
+    # (and would overflow the comparison below before the signature is even looked at).
+    if (not stamp.isascii() or not stamp.isdigit() or len(stamp) > MAX_STAMP_DIGITS
+            or not signature or len(signature) > MAX_SIGNATURE_LENGTH):
         raise InvalidWebhook(key="webhook.signature_invalid")
-    age_ms = now.timestamp() * 1000 - int(stamp)
+    age_ms = int(now.timestamp() * 1000) - int(stamp)
     if (age_ms > WEBHOOK_PAST_TOLERANCE.total_seconds() * 1000
             or -age_ms > WEBHOOK_FUTURE_TOLERANCE.total_seconds() * 1000):
         raise InvalidWebhook(key="webhook.signature_invalid", reason="stale")

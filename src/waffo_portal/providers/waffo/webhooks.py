@@ -27,7 +27,7 @@ from ...core.models import ScheduledChange
 from ...core.provider import WebhookDelivery
 from ...core.sync import SyncRecord
 from .reads import WaffoReader
-from .records import moment
+from .shapes import moment
 from .signing import WEBHOOK_HEADER, verify_webhook
 
 log = logging.getLogger("waffo_portal.providers.waffo")
@@ -39,6 +39,10 @@ SUBSCRIPTION_EVENTS: Final = frozenset({
     "subscription.canceling", "subscription.uncanceled", "subscription.canceled",
     "subscription.past_due",
 })
+# The answers to a change the buyer was sent to confirm on Waffo's page.
+PLAN_CHANGE_OUTCOMES: Final = frozenset({
+    "subscription.plan_changed", "subscription.plan_change_scheduled",
+    "subscription.plan_change_failed"})
 REFUND_EVENTS: Final = frozenset({"refund.succeeded", "refund.failed"})
 EVENT_TYPES: Final = frozenset({"order.completed", *SUBSCRIPTION_EVENTS, *REFUND_EVENTS})
 # Order states only a subscription order has (a one-time order is pending/completed/canceled).
@@ -100,7 +104,8 @@ class WaffoWebhooks:
         scheduled = None
         if event_type == "subscription.plan_change_scheduled":
             scheduled = self._scheduled(data, payload, now)
-        return self.reader.subscription(order_id, now, scheduled=scheduled)
+        return self.reader.subscription(order_id, now, scheduled=scheduled,
+                                        resolves_pending=event_type in PLAN_CHANGE_OUTCOMES)
 
     def _scheduled(self, data: Mapping[str, Any], payload: Mapping[str, Any],
                    now: datetime) -> ScheduledChange | None:
