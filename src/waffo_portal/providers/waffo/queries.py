@@ -1,11 +1,12 @@
 """The GraphQL queries the adapter sends, pinned: the only reads it makes of Waffo.
 
-Field names follow Waffo's SDK guides; the tests check every query against the schema
-recorded in ``waffo_portal.testing.fake_waffo`` (``SCHEMA``), so a field the schema lacks
-fails there, not in production. Re-record it against Waffo's test environment by
-introspection when Waffo changes its schema (docs/waffo.md).
+Field names follow Waffo's SDK guides; the tests check every query against the schema in
+``waffo_portal.testing.fake_waffo`` (``SCHEMA``), so a query drifting from that schema
+fails there. The schema itself is written from the same guides, not yet recorded from
+Waffo: replace it with an introspection of Waffo's test environment before going live
+(docs/waffo.md, "What the adapter assumes").
 
-Lists are paged by creation time: ``filter: {createdAt: {gt: <last seen>}}`` with a
+Lists are paged by creation time: ``filter: {createdAt: {gte: <cursor>}}`` with a
 ``limit``, oldest first, which is what makes ``waffo-portal waffo sync`` resumable.
 """
 
