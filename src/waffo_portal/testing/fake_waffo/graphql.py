@@ -1,9 +1,9 @@
 """The fake Waffo's GraphQL: a schema, executed for real with graphql-core.
 
 ``SCHEMA`` holds the part of Waffo's schema the portal reads, written from the field names
-of Waffo's SDK guides (not recorded from Waffo: see docs/waffo.md). Queries are executed against it, so a query selecting a field the
-schema lacks fails here as it would at Waffo (and ``tests`` check the pinned queries
-against it without a server).
+of Waffo's SDK guides (not recorded from Waffo: see docs/waffo.md). Queries are executed
+against it, so a query selecting a field the schema lacks fails here as it would at Waffo
+(and ``tests`` check the pinned queries against it without a server).
 """
 
 from __future__ import annotations
