@@ -368,3 +368,48 @@ def test_a_plan_change_waffo_refuses_says_why_in_the_buyers_language(
     sub = world.store.get_subscription(order.id)
     assert sub.plan_id == world.starter.id and sub.pending_change is None
     assert world.fake.books.sessions == {}
+
+
+def test_an_expired_buyer_token_is_minted_once_more(world: World) -> None:
+    from waffo_portal.providers.waffo.client import ISSUE_TOKEN
+    order = world.subscribe()
+    world.portal.cancel_subscription("user-42", order.id, idempotency_key="cancel-remint-abcdef")
+    world.fake.faults.append(Fault(REACTIVATE_ORDER, status=401, message="Session expired"))
+    outcome = world.portal.reactivate_subscription("user-42", order.id,
+                                                   idempotency_key="react-remint-abcdef")
+    assert outcome.subscription.status is SubscriptionStatus.ACTIVE
+    assert len([r for r in world.fake.requests if r["path"] == ISSUE_TOKEN]) == 2
+    world.fake.faults.append(Fault(REACTIVATE_ORDER, status=401, message="Session expired",
+                                   times=2))
+    world.portal.cancel_subscription("user-42", order.id, idempotency_key="cancel-remint-2-abcd")
+    with pytest.raises(ProviderUnavailable):  # a second refusal is not retried forever
+        world.portal.reactivate_subscription("user-42", order.id,
+                                             idempotency_key="react-remint-2-abcde")
+
+
+def test_a_timeout_on_the_cancel_page_says_so_in_the_buyers_language_and_cancels_once(
+        world: World) -> None:
+    from waffo_portal.core.messages import message_for
+    from waffo_portal.i18n import get_translations
+
+    order = world.subscribe(email="ada@example.com")
+    slow = WaffoProvider(world.fake.settings(deadline_seconds=1), clock=world.clock)
+    portal = Portal(test_config(), store=world.store, mailer=world.mailer, provider=slow,
+                    clock=world.clock)
+    client = PortalTestClient(PortalWebApp(portal), headers={"Accept-Language": "th"})
+    world.portal = portal  # the login helper mails through the same mailer and store
+    login(client, world)  # type: ignore[arg-type]
+    form = client.get(f"/subscriptions/{order.id}/cancel")
+    world.fake.faults.append(Fault(CANCEL_ORDER, status=0, delay=1.3))
+    done = client.submit(form, f"/subscriptions/{order.id}/cancel")
+    assert done.status == 503
+    thai = get_translations("th", "portal").gettext(message_for("provider.unavailable"))
+    assert thai != message_for("provider.unavailable") and thai in done.text
+    assert world.store.get_subscription(order.id).status is SubscriptionStatus.ACTIVE
+    time.sleep(1.5)  # Waffo finished the slow request meanwhile
+    world.advance(timedelta(seconds=2))  # (and the frozen clock moves on as real time does)
+    again = client.submit(form, f"/subscriptions/{order.id}/cancel")  # the same form, same key
+    assert again.status == 303
+    assert world.store.get_subscription(order.id).status is SubscriptionStatus.CANCELING
+    assert [e.event_type for e in world.fake.pending()] == ["subscription.canceling"]
+    slow.client.close()

@@ -123,6 +123,19 @@ class WaffoProvider:
             return [SubscriptionRecord(done, self.reader.stamp(now),
                                        keep_stored=("scheduled_change",))]
 
+    def _as_buyer(self, action: ProviderAction, path: str, body: dict[str, str],
+                  key: str) -> None:
+        """A write with a fresh five-minute buyer token; minted once more if Waffo says
+        the token is no longer good (it may expire between minting and use)."""
+        for attempt in (1, 2):
+            token = self.client.session_token(action.buyer_id)
+            try:
+                self.client.action(path, body, idempotency_key=key, token=token)
+                return
+            except ProviderUnavailable as error:
+                if attempt == 2 or error.context.get("reason") != "credentials":
+                    raise
+
     def cancel(self, action: ProviderAction) -> ProviderOutcome:
         with self.client.budget():
             data = self.client.action(CANCEL_ORDER, {"orderId": action.subscription.id},
@@ -139,9 +152,8 @@ class WaffoProvider:
 
     def reactivate(self, action: ProviderAction) -> ProviderOutcome:
         with self.client.budget():
-            token = self.client.session_token(action.buyer_id)
-            self.client.action(REACTIVATE_ORDER, {"orderId": action.subscription.id},
-                               idempotency_key=self._key("reactivate", action), token=token)
+            self._as_buyer(action, REACTIVATE_ORDER, {"orderId": action.subscription.id},
+                           self._key("reactivate", action))
             done = attrs.evolve(action.subscription, status=SubscriptionStatus.ACTIVE,
                                 cancellation=None)
             records = self._read_back(action, done)
