@@ -127,7 +127,8 @@ def change_plan(deps: Deps, buyer_id: str, subscription_id: str, new_plan_id: st
 
     def mark_pending(outcome: ProviderOutcome) -> None:
         # Sent to confirm on the provider's page: shown as pending, nothing switched.
-        # The provider's webhook replaces the subscription, and so clears the mark.
+        # The provider's answer (its plan-change webhook) clears the mark; unanswered, it
+        # lapses when the provider's page expires.
         if outcome.status is ActionStatus.CONFIRM:
             now = deps.clock.now()
             current = get_owned_subscription(deps, buyer_id, subscription_id)
