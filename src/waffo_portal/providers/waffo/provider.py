@@ -105,8 +105,10 @@ class WaffoProvider:
             # The buyer lands signed in: the token rides in the fragment, which the
             # browser never sends to a server or puts in a Referer.
             token = self.client.session_token(action.buyer_id)
-        expires = (moment(data["expiresAt"], "expiresAt") if data.get("expiresAt")
-                   else None)
+        try:  # only for how long the portal shows the change as pending
+            expires = moment(data.get("expiresAt"), "expiresAt")
+        except ValidationError:
+            expires = None
         return ProviderOutcome(ActionStatus.CONFIRM, effective_at=expires,
                                redirect_url=f"{url}#token={token}")
 
