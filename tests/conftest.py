@@ -6,10 +6,19 @@ import pytest
 
 from waffo_portal.testing import PortalKit, make_kit
 
+WaffoKeys = tuple[tuple[str, str], tuple[str, str]]  # (merchant pair, Waffo's pair), PEM
+
 
 @pytest.fixture
 def kit() -> PortalKit:
     return make_kit()
+
+
+@pytest.fixture(scope="session")
+def waffo_keys() -> WaffoKeys:
+    """RSA-2048 pairs for a fake Waffo, made once per run (key generation is slow)."""
+    from waffo_portal.testing.fake_waffo import generate_key
+    return generate_key(), generate_key()
 
 
 SERVICE_MARKERS = ("postgres", "browser", "poppler", "openssl")

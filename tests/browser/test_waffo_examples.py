@@ -25,9 +25,10 @@ import pytest
 
 from waffo_portal import MemoryMailer
 from waffo_portal.providers.waffo import WaffoSettings
-from waffo_portal.testing.fake_waffo import FakeWaffo, generate_key
+from waffo_portal.testing.fake_waffo import FakeWaffo
 from waffo_portal.testing.fake_waffo.state import FakeOrder, Product
 
+from ..conftest import WaffoKeys
 from ..examples.helpers import EXAMPLES, load_example
 from .conftest import LiveServer
 
@@ -39,14 +40,9 @@ GERMANY = {"country": "DE", "isBusiness": False, "postcode": "10115"}
 WAIT = 10.0  # seconds a webhook may take to show; a poll, not a sleep
 
 
-@pytest.fixture(scope="module")
-def keys() -> tuple[tuple[str, str], tuple[str, str]]:
-    return generate_key(), generate_key()  # RSA key generation is slow: once per module
-
-
 @pytest.fixture
-def fake(keys: tuple[tuple[str, str], tuple[str, str]]) -> Iterator[FakeWaffo]:
-    waffo = FakeWaffo(merchant_key=keys[0], platform_key=keys[1]).start()
+def fake(waffo_keys: WaffoKeys) -> Iterator[FakeWaffo]:
+    waffo = FakeWaffo(merchant_key=waffo_keys[0], platform_key=waffo_keys[1]).start()
     waffo.auto_deliver = False  # the test sees the pending change, then delivers
     yield waffo
     waffo.stop()

@@ -20,7 +20,9 @@ from waffo_portal.providers.waffo import WaffoClient, WaffoProvider
 from waffo_portal.service import Portal
 from waffo_portal.stores.memory import MemoryStore
 from waffo_portal.testing.factories import test_config
-from waffo_portal.testing.fake_waffo import FakeWaffo, Fault, generate_key
+from waffo_portal.testing.fake_waffo import FakeWaffo, Fault
+
+from ..conftest import WaffoKeys
 
 START = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 SUBSCRIPTIONS = 250
@@ -73,11 +75,6 @@ class Shop:
         return sum(len(self.store.list_subscriptions(b)) for b in BUYERS)
 
 
-@pytest.fixture(scope="module")
-def keys() -> tuple[tuple[str, str], tuple[str, str]]:
-    return generate_key(), generate_key()
-
-
 def _stock(fake: FakeWaffo, clock: FrozenClock) -> list[str]:
     books = fake.books
     plans = [books.add_product(name, price, group="Plans")
@@ -93,9 +90,10 @@ def _stock(fake: FakeWaffo, clock: FrozenClock) -> list[str]:
 
 
 @pytest.fixture
-def shop(keys: tuple[tuple[str, str], tuple[str, str]], tmp_path: Path) -> Iterator[Shop]:
+def shop(waffo_keys: WaffoKeys, tmp_path: Path) -> Iterator[Shop]:
     clock = FrozenClock(START)
-    fake = FakeWaffo(clock=clock.now, merchant_key=keys[0], platform_key=keys[1]).start()
+    fake = FakeWaffo(clock=clock.now, merchant_key=waffo_keys[0],
+                     platform_key=waffo_keys[1]).start()
     onetime = _stock(fake, clock)
     settings = fake.settings()
     wire = Tripwire(fake)
@@ -215,10 +213,11 @@ def test_a_portal_without_waffo_is_refused(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_orders_sharing_a_created_at_across_pages_all_arrive(
-        keys: tuple[tuple[str, str], tuple[str, str]], capsys: pytest.CaptureFixture[str],
+        waffo_keys: WaffoKeys, capsys: pytest.CaptureFixture[str],
         tmp_path: Path) -> None:
     clock = FrozenClock(START)  # never advanced: every order has the same createdAt
-    fake = FakeWaffo(clock=clock.now, merchant_key=keys[0], platform_key=keys[1]).start()
+    fake = FakeWaffo(clock=clock.now, merchant_key=waffo_keys[0],
+                     platform_key=waffo_keys[1]).start()
     plan = fake.books.add_product("Basic", "9.00")
     for buyer in BUYERS[:10]:
         fake.books.subscribe(plan.id, email=f"{buyer}@example.com", identity=buyer)

@@ -21,8 +21,9 @@ import pytest
 from waffo_portal import MemoryMailer
 from waffo_portal.core.exceptions import ConfigurationError
 from waffo_portal.providers.waffo import WaffoSettings
-from waffo_portal.testing.fake_waffo import FakeWaffo, generate_key
+from waffo_portal.testing.fake_waffo import FakeWaffo
 
+from ..conftest import WaffoKeys
 from .helpers import EXAMPLES, load_example
 
 shop = load_example("flask_app/app.py", "example_flask_app")
@@ -32,14 +33,9 @@ EMAIL = "ada@example.com"
 GERMANY = {"country": "DE", "isBusiness": False, "postcode": "10115"}
 
 
-@pytest.fixture(scope="module")
-def keys() -> tuple[tuple[str, str], tuple[str, str]]:
-    return generate_key(), generate_key()  # RSA key generation is slow: once per module
-
-
 @pytest.fixture
-def fake(keys: tuple[tuple[str, str], tuple[str, str]]) -> Iterator[FakeWaffo]:
-    waffo = FakeWaffo(merchant_key=keys[0], platform_key=keys[1]).start()
+def fake(waffo_keys: WaffoKeys) -> Iterator[FakeWaffo]:
+    waffo = FakeWaffo(merchant_key=waffo_keys[0], platform_key=waffo_keys[1]).start()
     waffo.auto_deliver = False
     yield waffo
     waffo.stop()

@@ -15,17 +15,14 @@ from waffo_portal.providers.waffo import WaffoProvider
 from waffo_portal.service import Portal
 from waffo_portal.stores.memory import MemoryStore
 from waffo_portal.testing.factories import test_config
-from waffo_portal.testing.fake_waffo import FakeWaffo, generate_key
+from waffo_portal.testing.fake_waffo import FakeWaffo
 from waffo_portal.testing.fake_waffo.state import FakeOrder, Product
 from waffo_portal.web import PortalWebApp, Request
 
+from ..conftest import WaffoKeys
+
 START = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 ALICE = {"country": "DE", "isBusiness": False, "postcode": "10115"}
-
-
-@pytest.fixture(scope="session")
-def keys() -> tuple[tuple[str, str], tuple[str, str]]:
-    return generate_key(), generate_key()  # RSA key generation is slow: once per run
 
 
 @dataclass
@@ -59,10 +56,11 @@ class World:
         self.clock.advance(delta)
 
 
-def make_world(keys: tuple[tuple[str, str], tuple[str, str]], store: Store | None = None,
+def make_world(waffo_keys: WaffoKeys, store: Store | None = None,
                ) -> World:
     clock = FrozenClock(START)
-    fake = FakeWaffo(clock=clock.now, merchant_key=keys[0], platform_key=keys[1]).start()
+    fake = FakeWaffo(clock=clock.now, merchant_key=waffo_keys[0],
+                     platform_key=waffo_keys[1]).start()
     starter = fake.books.add_product("Starter", "10.00", group="Plans")
     pro = fake.books.add_product("Pro", "30.00", group="Plans")
     team = fake.books.add_product("Team", "90.00", group="Plans")
@@ -78,8 +76,8 @@ def make_world(keys: tuple[tuple[str, str], tuple[str, str]], store: Store | Non
 
 
 @pytest.fixture
-def world(keys: tuple[tuple[str, str], tuple[str, str]]) -> Iterator[World]:
-    made = make_world(keys)
+def world(waffo_keys: WaffoKeys) -> Iterator[World]:
+    made = make_world(waffo_keys)
     yield made
     made.fake.stop()
     made.provider.client.close()
