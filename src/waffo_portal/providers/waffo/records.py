@@ -145,24 +145,23 @@ def _method(raw: object) -> PaymentMethod | None:
                          .lower()[:20], last4=last4)
 
 
-def payment_records(order: Node, payment: Node, *, order_id: str, kind: OrderKind,
-                    product: str, revision: int) -> list[SyncRecord]:
-    """One payment of ``order`` as a portal order (unless the order is the one-time
+def payment_records(payment: Node, *, order_id: str, kind: OrderKind, product: str,
+                    who: str, details: BillingDetails, subscription_id: str | None,
+                    revision: int) -> list[SyncRecord]:
+    """One payment of buyer ``who`` as a portal order (unless the order is the one-time
     order itself, written by the caller) and a payment."""
     pid = short_id(payment.get("id"), "payments.id")
     status = _PAYMENT_STATUS.get(str(payment.get("status")), PaymentStatus.PENDING)
     net, tax, gross, rate = _amounts(payment.get("snapshotAmountDetails"))
     created = moment(payment.get("createdAt"), "payments.createdAt")
     refunds = _refunds(payment.get("refunds"), gross.currency, pid)
-    who, details, _ = _parties(order, revision)
     records: list[SyncRecord] = []
     if kind is OrderKind.SUBSCRIPTION:
         refunded = sum(r.amount.amount for r in refunds)
         order_status = (OrderStatus.REFUNDED if refunds and refunded >= gross.amount
                         else _ORDER_STATUS[status])
         records.append(_order(order_id, who, kind, order_status, product, net, tax, gross,
-                              rate, details, created, revision,
-                              short_id(order.get("id"), "id")))
+                              rate, details, created, revision, subscription_id))
     records.append(PaymentRecord(Payment(
         id=pid, order_id=order_id, buyer_id=who, amount=gross, status=status,
         created_at=created, method=_method(payment.get("cardInfo")),
@@ -204,7 +203,7 @@ def subscription_records(order: Node, revision: int, *,
     confirm (any other read leaves that mark to the portal)."""
     status = _SUBSCRIPTION_STATUS.get(str(order.get("status")))
     order_id = short_id(order.get("id"), "id")
-    _, _, records = _parties(order, revision)
+    who, details, records = _parties(order, revision)
     if status is None:  # pending (unpaid), closed (never active), or a state new to us
         log.info("Waffo subscription %s is %r: not shown", order_id, order.get("status"))
         return records
@@ -213,9 +212,10 @@ def subscription_records(order: Node, revision: int, *,
     name = text(product.get("name"), "subscriptionProduct.name") or "Subscription"
     payments = nodes(order.get("payments"), "payments")
     for payment in payments:
-        records += payment_records(order, payment, order_id=short_id(
-            payment.get("id"), "payments.id"), kind=OrderKind.SUBSCRIPTION, product=name,
-            revision=revision)
+        records += payment_records(
+            payment, order_id=short_id(payment.get("id"), "payments.id"),
+            kind=OrderKind.SUBSCRIPTION, product=name, who=who, details=details,
+            subscription_id=order_id, revision=revision)
     start = moment(order.get("currentPeriodStart"), "currentPeriodStart")
     end = moment(order.get("currentPeriodEnd"), "currentPeriodEnd")
     canceled_at = optional_moment(order.get("canceledAt"), "canceledAt")
@@ -232,7 +232,7 @@ def subscription_records(order: Node, revision: int, *,
         # plan_change_scheduled event stays until it happens or cannot any more.
         keep.append("scheduled_change")
     records.append(SubscriptionRecord(Subscription(
-        id=order_id, buyer_id=buyer_id(order), plan_id=plan_id, status=status,
+        id=order_id, buyer_id=who, plan_id=plan_id, status=status,
         current_period_start=start, current_period_end=end,
         created_at=moment(order.get("createdAt"), "createdAt"),
         scheduled_change=_schedule(scheduled, status, plan_id), cancellation=cancellation,
@@ -258,8 +258,9 @@ def onetime_records(order: Node, revision: int) -> list[SyncRecord]:
                           rate, details, moment(order.get("createdAt"), "createdAt"),
                           revision, None))
     for payment in payments:
-        records += payment_records(order, payment, order_id=order_id, kind=OrderKind.ONE_TIME,
-                                   product=name, revision=revision)
+        records += payment_records(payment, order_id=order_id, kind=OrderKind.ONE_TIME,
+                                   product=name, who=who, details=details,
+                                   subscription_id=None, revision=revision)
     return records
 
 
