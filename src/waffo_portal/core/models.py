@@ -111,6 +111,18 @@ class OrderStatus(enum.StrEnum):
     REFUNDED = "refunded"
 
 
+class LineKind(enum.StrEnum):
+    """What a line bills for. Every kind but CUSTOM is worded by the document in its own
+    language at display time, from the line's plan name and period; CUSTOM prints the
+    merchant's ``description`` as sent."""
+
+    PLAN_PERIOD = "plan_period"  # a first or plain period of a plan
+    RENEWAL = "renewal"  # the next period of a subscription
+    PRORATION_CHARGE = "proration_charge"  # the new plan for the rest of the period
+    PRORATION_CREDIT = "proration_credit"  # unused time on the old plan (negative)
+    CUSTOM = "custom"
+
+
 class PaymentStatus(enum.StrEnum):
     PENDING = "pending"
     SUCCEEDED = "succeeded"
@@ -129,7 +141,10 @@ class Buyer:
 
 @attrs.frozen
 class BillingDetails:
-    """Billing address and business data; validated by :mod:`waffo_portal.billing`."""
+    """Who is billed, where: validated by :mod:`waffo_portal.core.billing_details`.
+
+    ``name`` is the person billed (a business's contact); ``business_name`` and
+    ``tax_id`` count only when ``is_business``. ``state`` is an ISO 3166-2 code."""
 
     country: str
     state: str = ""
@@ -137,6 +152,15 @@ class BillingDetails:
     business_name: str = ""
     tax_id: str = ""
     is_business: bool = False
+    name: str = ""
+    address_line1: str = ""
+    address_line2: str = ""
+    city: str = ""
+
+    def tax_treatment(self) -> tuple[str, bool, str]:
+        """What decides an order's tax (country, business status, VAT id): an issued
+        invoice may be corrected in anything else, never in these."""
+        return (self.country, self.is_business, self.tax_id if self.is_business else "")
 
 
 @attrs.frozen
@@ -220,7 +244,11 @@ class Subscription:
 @attrs.frozen
 class LineItem:
     """One line of an order. ``unit_price`` and ``amount`` (= quantity x unit price) are
-    net of tax when the order came through the sync API."""
+    gross when the order's ``prices_include_tax``, else net.
+
+    ``description`` is the merchant's own text (kind CUSTOM, or what the sync API sent);
+    the other kinds carry ``plan_name`` as it was when the order was made, so a later
+    rename never rewrites an issued invoice."""
 
     description: str
     quantity: int
@@ -229,12 +257,19 @@ class LineItem:
     plan_id: str | None = None
     period_start: datetime | None = attrs.field(default=None, validator=_utc)
     period_end: datetime | None = attrs.field(default=None, validator=_utc)
+    kind: LineKind = LineKind.CUSTOM
+    plan_name: str = ""
 
 
 @attrs.frozen
 class Order:
-    """``subtotal`` is the lines' sum before tax, ``tax`` the tax on it and ``total`` what
-    the buyer paid (``subtotal + tax``); ``tax_rate`` is a percent ("19"), never a fraction."""
+    """``subtotal`` is the amount before tax, ``tax`` the tax on it and ``total`` what the
+    buyer pays (``subtotal + tax``); ``tax_rate`` is a percent ("19"), never a fraction.
+
+    One rule says what the lines add up to: the ``total`` when ``prices_include_tax``
+    (gross prices, as the portal's plan prices are), else the ``subtotal``.
+    ``reverse_charge``: the buyer accounts for the VAT (EU B2B across borders); the
+    tax is then zero and the document says so."""
 
     id: str
     buyer_id: str
@@ -251,6 +286,8 @@ class Order:
     created_at: datetime = attrs.field(validator=_utc)
     subscription_id: str | None = None
     tax_note: str = ""
+    prices_include_tax: bool = False
+    reverse_charge: bool = False
 
 
 @attrs.frozen

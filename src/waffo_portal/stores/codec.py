@@ -22,6 +22,7 @@ from ..core.models import (
     CancellationReason,
     Invoice,
     LineItem,
+    LineKind,
     Order,
     OrderKind,
     OrderStatus,
@@ -85,15 +86,20 @@ def details_json(details: BillingDetails | None) -> Values | None:
         return None
     return {"country": details.country, "state": details.state,
             "postal_code": details.postal_code, "business_name": details.business_name,
-            "tax_id": details.tax_id, "is_business": details.is_business}
+            "tax_id": details.tax_id, "is_business": details.is_business,
+            "name": details.name, "address_line1": details.address_line1,
+            "address_line2": details.address_line2, "city": details.city}
 
 
 def details_from(data: Mapping[str, Any] | None) -> BillingDetails | None:
     if data is None:
         return None
+    # Snapshots written before the address fields existed read as empty ones.
     return BillingDetails(str(data["country"]), str(data["state"]), str(data["postal_code"]),
                           str(data["business_name"]), str(data["tax_id"]),
-                          bool(data["is_business"]))
+                          bool(data["is_business"]), str(data.get("name") or ""),
+                          str(data.get("address_line1") or ""),
+                          str(data.get("address_line2") or ""), str(data.get("city") or ""))
 
 
 def plan_values(plan: Plan) -> Values:
@@ -160,13 +166,16 @@ def _line_json(line: LineItem) -> Values:
     return {"description": line.description, "quantity": line.quantity,
             "unit_price": _money(line.unit_price), "amount": _money(line.amount),
             "plan_id": line.plan_id, "period_start": _iso(line.period_start),
-            "period_end": _iso(line.period_end)}
+            "period_end": _iso(line.period_end), "kind": line.kind.value,
+            "plan_name": line.plan_name}
 
 
 def _line_from(data: Mapping[str, Any]) -> LineItem:
     return LineItem(str(data["description"]), int(data["quantity"]),
                     _unmoney(data["unit_price"]), _unmoney(data["amount"]), data["plan_id"],
-                    _uniso(data["period_start"]), _uniso(data["period_end"]))
+                    _uniso(data["period_start"]), _uniso(data["period_end"]),
+                    LineKind(data.get("kind") or LineKind.CUSTOM.value),
+                    str(data.get("plan_name") or ""))
 
 
 def order_values(order: Order) -> Values:
@@ -179,7 +188,8 @@ def order_values(order: Order) -> Values:
         "total_minor": order.total.amount, "tax_rate": str(order.tax_rate),
         "billing_details": details_json(order.billing_details),
         "created_at": order.created_at, "subscription_id": order.subscription_id,
-        "tax_note": order.tax_note,
+        "tax_note": order.tax_note, "prices_include_tax": order.prices_include_tax,
+        "reverse_charge": order.reverse_charge,
     }
 
 
@@ -194,6 +204,7 @@ def order_from(row: Any) -> Order:
         total=Money(row.total_minor, row.currency), tax_rate=Decimal(row.tax_rate),
         billing_details=details, created_at=row.created_at,
         subscription_id=row.subscription_id, tax_note=row.tax_note,
+        prices_include_tax=bool(row.prices_include_tax), reverse_charge=bool(row.reverse_charge),
     )
 
 

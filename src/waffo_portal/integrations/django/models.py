@@ -29,6 +29,10 @@ class BillingDetails(models.Model):
     business_name = models.TextField()
     tax_id = models.CharField(max_length=64)
     is_business = models.BooleanField()
+    name = models.TextField(default="")
+    address_line1 = models.TextField(default="")
+    address_line2 = models.TextField(default="")
+    city = models.TextField(default="")
 
 
 class Plan(models.Model):
@@ -90,6 +94,8 @@ class Order(models.Model):
     created_at = models.DateTimeField()
     subscription_id = models.CharField(max_length=64, null=True)
     tax_note = models.TextField()
+    prices_include_tax = models.BooleanField(default=False)
+    reverse_charge = models.BooleanField(default=False)
 
     class Meta:
         indexes = [models.Index(fields=["buyer_id", "-created_at", "-id"],

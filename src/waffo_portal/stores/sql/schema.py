@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     text,
     true,
 )
@@ -55,6 +56,10 @@ billing_details = Table(
     Column("business_name", Text, nullable=False),
     Column("tax_id", String(64), nullable=False),
     Column("is_business", Boolean, nullable=False),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("address_line1", Text, nullable=False, server_default=""),
+    Column("address_line2", Text, nullable=False, server_default=""),
+    Column("city", Text, nullable=False, server_default=""),
 )
 
 plans = Table(
@@ -123,6 +128,8 @@ orders = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("subscription_id", String(64)),
     Column("tax_note", Text, nullable=False),
+    Column("prices_include_tax", Boolean, nullable=False, server_default=false()),
+    Column("reverse_charge", Boolean, nullable=False, server_default=false()),
 )
 Index("waffo_orders_buyer_recent", orders.c.buyer_id, orders.c.created_at.desc(),
       orders.c.id.desc())
