@@ -22,6 +22,7 @@ _STATE: dict[str, Any] = {}
 BASE_PORTAL_SETTINGS = {
     "SECRET_KEYS": [TEST_SECRET], "BASE_URL": "https://shop.example/billing",
     "ALLOWED_RETURN_HOSTS": ["shop.example"], "GATEWAY": "waffo_portal.TestGateway",
+    "BRANDING": {"country": "US"}, "TAX_RATES": {"US": "0", "*": "0"},
 }
 
 

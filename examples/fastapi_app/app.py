@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
 from waffo_portal import ConsoleMailer, MemoryStore, Portal, PortalConfig, TestGateway
 from waffo_portal.clock import SystemClock
-from waffo_portal.demo import DEMO_BRANDING, seed_demo
+from waffo_portal.demo import DEMO_BRANDING, DEMO_TAX_RATES, seed_demo
 from waffo_portal.integrations.starlette import PortalASGIApp
 from waffo_portal.ports import Clock, Mailer, Store
 from waffo_portal.web import PortalWebApp
@@ -37,6 +37,7 @@ def create_app(*, store: Store | None = None, mailer: Mailer | None = None,
     config = PortalConfig(
         secret_keys=[os.environ.get("SHOP_PORTAL_SECRET") or secrets.token_urlsafe(32)],
         base_url=base_url, branding=DEMO_BRANDING,
+        tax_rates=DEMO_TAX_RATES,  # VAT per country: the portal's upgrades and renewals
         cookie_secure=False, cookie_name="shop_portal",  # local http only
     )
     portal = Portal(config, store=store, mailer=mailer or ConsoleMailer(),

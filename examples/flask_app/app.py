@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from waffo_portal import ConsoleMailer, FrozenClock, MemoryStore, TestGateway
 from waffo_portal.clock import SystemClock
-from waffo_portal.demo import DEMO_BRANDING, seed_demo
+from waffo_portal.demo import DEMO_BRANDING, DEMO_TAX_RATES, seed_demo
 from waffo_portal.integrations.flask import WaffoPortal
 from waffo_portal.ports import BillingProvider, Clock, Mailer, PaymentGateway, Store, WebhookSource
 
@@ -70,6 +70,7 @@ def create_app(*, store: Store | None = None, mailer: Mailer | None = None,
         WAFFO_PORTAL_SECRET_KEYS=[secret],
         WAFFO_PORTAL_BASE_URL=base_url,
         WAFFO_PORTAL_BRANDING=DEMO_BRANDING,
+        WAFFO_PORTAL_TAX_RATES=DEMO_TAX_RATES,  # VAT per country, for the portal's own orders
         WAFFO_PORTAL_COOKIE_SECURE=False,  # local http only; never in production
         WAFFO_PORTAL_COOKIE_NAME="shop_portal",
     )

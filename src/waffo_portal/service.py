@@ -21,6 +21,7 @@ from .core.models import BillingDetails, Buyer, Invoice, Order, Payment, Plan, S
 from .core.proration import PlanChangeQuote
 from .core.provider import ProviderOutcome
 from .core.sync import SyncRecord
+from .core.tax import RateTablePolicy
 from .ports import (
     BillingProvider,
     Clock,
@@ -30,6 +31,7 @@ from .ports import (
     ReadScope,
     Store,
     SubscriptionPlans,
+    TaxPolicy,
     WebhookSource,
 )
 from .use_cases import actions, auth, invoices, renewals, reports, subscriptions, sync, webhooks
@@ -79,6 +81,17 @@ class Sync:
         return webhooks.receive(self._deps, found, headers, body)
 
 
+def default_tax_policy(config: PortalConfig) -> RateTablePolicy:
+    """The EU rule over ``config.tax_rates``; every missing rate is named at once."""
+    policy = RateTablePolicy(config.branding.country, config.tax_rates)
+    problems = policy.problems()
+    if problems:
+        raise ConfigurationError("; ".join(f"{setting}: {message}"
+                                           for setting, message in problems),
+                                 setting=problems[0][0])
+    return policy
+
+
 class Portal:
     """The customer portal: every buyer-facing and merchant-facing use case.
 
@@ -95,14 +108,18 @@ class Portal:
     def __init__(self, config: PortalConfig, *, store: Store, mailer: Mailer,
                  gateway: PaymentGateway | None = None, provider: BillingProvider | None = None,
                  webhooks: Sequence[WebhookSource] = (), clock: Clock | None = None,
-                 events: EventSink | None = None) -> None:
+                 events: EventSink | None = None, tax_policy: TaxPolicy | None = None) -> None:
         if gateway is None and provider is None:
             raise ConfigurationError(
                 "standalone mode charges through a PaymentGateway: pass gateway=, or "
                 "provider= to act through your billing provider", setting="gateway")
-        self._deps = Deps(config=config.validate(), store=store, mailer=mailer,
+        config = config.validate()
+        if provider is None and tax_policy is None:
+            tax_policy = default_tax_policy(config)
+        self._deps = Deps(config=config, store=store, mailer=mailer,
                           gateway=gateway or NoGateway(), clock=clock or SystemClock(),
-                          events=events or NullEventSink(), provider=provider)
+                          events=events or NullEventSink(), provider=provider,
+                          tax=None if provider is not None else tax_policy)
         sources = {source.name: source for source in webhooks}
         if len(sources) != len(webhooks):
             raise ConfigurationError("two webhook sources share a name", setting="webhooks")
@@ -372,14 +389,23 @@ class Portal:
 
     # Invoices
     def get_invoice(self, buyer_id: str, order_id: str) -> Invoice:
-        """The invoice of one of the buyer's orders, numbering it on first issue.
-        Raises NotFound."""
+        """The invoice of one of the buyer's orders. Invoices are numbered when the order
+        is paid, never here. Raises NotFound, or Conflict (``invoice.not_issued``) for an
+        order that was not charged."""
         return invoices.invoice_for_order(self._deps, buyer_id, order_id)
+
+    def issue_invoice(self, order_id: str) -> Invoice:
+        """Merchant side: number a paid or refunded order that has no invoice (one paid
+        before numbering moved to payment time), dated when it was paid. Idempotent;
+        Conflict (``invoice.not_issued``) for an order that was not charged."""
+        return invoices.issue_invoice(self._deps, order_id)
 
     def render_invoice_pdf(self, buyer_id: str, order_id: str, locale: str | None = None,
                            receipt: bool = False) -> bytes:
         """The invoice (or receipt) of one of the buyer's orders as PDF bytes, in
-        ``locale`` (default: the buyer's). Raises NotFound or MissingGlyphs."""
+        ``locale`` (default: the buyer's). Raises NotFound, MissingGlyphs, or Conflict:
+        ``invoice.not_issued`` (not paid yet), ``invoice.no_receipt`` (a receipt of an
+        order that took no money)."""
         return invoices.render_invoice(self._deps, buyer_id, order_id, locale=locale,
                                        receipt=receipt)
 

@@ -81,7 +81,9 @@ def _plain_wsgi(kit: PortalKit, _source: SignedJsonWebhooks) -> Post:
 def _flask(kit: PortalKit, source: SignedJsonWebhooks) -> Post:
     app = flask.Flask(__name__)
     app.config.update(WAFFO_PORTAL_SECRET_KEYS=[SECRET + "x"],
-                      WAFFO_PORTAL_BASE_URL="https://shop.example/billing")
+                      WAFFO_PORTAL_BASE_URL="https://shop.example/billing",
+                      WAFFO_PORTAL_BRANDING={"country": "US"},
+                      WAFFO_PORTAL_TAX_RATES={"*": "0", "US": "0"})
     WaffoPortal(app, store=kit.store, mailer=kit.mailer, gateway=kit.gateway,
                 webhooks=[source], clock=kit.clock)
     return _wsgi_client(app, "/billing")

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from waffo_portal.demo import DEMO_TAX_RATES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SECRET_KEY = os.environ.get("SHOP_DJANGO_SECRET") or secrets.token_urlsafe(40)
 DEBUG = True
@@ -42,7 +44,12 @@ WAFFO_PORTAL = {
     "SECRET_KEYS": [os.environ.get("SHOP_PORTAL_SECRET") or secrets.token_urlsafe(32)],
     "BASE_URL": "http://127.0.0.1:8000/billing",
     "GATEWAY": "waffo_portal.TestGateway",  # your payment provider's PaymentGateway
-    "BRANDING": {"name": "Acme Cloud", "support_email": "support@acme.example"},
+    "BRANDING": {"name": "Acme Cloud", "support_email": "support@acme.example",
+                 "country": "IE", "address": ["1 Dock Road", "Dublin D02 XY45", "Ireland"],
+                 "tax_id": "IE6388047V"},
+    # VAT per country for the orders the portal makes itself (upgrades, renewals): every
+    # EU member state and "*" for the rest; a missing rate stops `manage.py check`.
+    "TAX_RATES": DEMO_TAX_RATES,
     "COOKIE_SECURE": False, "COOKIE_NAME": "shop_portal",  # local http only
     # STORE defaults to the Django ORM store, MAILER to django.core.mail.
 }

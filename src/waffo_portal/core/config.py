@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
+from decimal import Decimal
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from .exceptions import ConfigurationError
+from .tax import parse_rates
 
 SUPPORTED_LOCALES: tuple[str, ...] = (
     "en", "zh-Hans", "zh-Hant", "ja", "ko", "th", "vi", "id", "ms", "es", "pt-BR", "fr", "de",
@@ -20,6 +22,13 @@ SUPPORTED_LOCALES: tuple[str, ...] = (
 MIN_SECRET_LENGTH = 32
 MAX_LINK_LIFETIME = timedelta(minutes=15)
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _rates(table: Mapping[str, object]) -> Mapping[str, Decimal]:
+    try:
+        return parse_rates(table)
+    except (ValueError, AttributeError) as problem:
+        raise ConfigurationError(str(problem), setting="tax_rates") from None
 
 
 def _strings(values: Iterable[str]) -> tuple[str, ...]:
@@ -70,6 +79,11 @@ class PortalConfig:
     # Standalone mode: the portal charges renewals itself. Switch off when your
     # payment provider renews subscriptions and only notifies you.
     charge_renewals: bool = True
+    # Standalone mode: the tax rate (percent) per ISO country code, "*" for the rest of
+    # the world; see core.tax.RateTablePolicy. Plan prices include this tax.
+    tax_rates: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_rates)
+    # How many invoice corrections (name, address) one buyer may make per day.
+    invoice_revisions_per_day: int = 10
 
     @cached_property  # every link on every page starts with it
     def base_path(self) -> str:
@@ -115,6 +129,8 @@ class PortalConfig:
             found.append(("branding.primary_color", "primary_color must look like #1a2b3c"))
         if self.trusted_proxy_count < 0:
             found.append(("trusted_proxy_count", "trusted_proxy_count cannot be negative"))
+        if self.invoice_revisions_per_day < 1:
+            found.append(("invoice_revisions_per_day", "allow at least one revision a day"))
         if min(self.login_rate_per_email, self.login_rate_per_ip) < 1:
             found.append(("login_rate_per_email", "rate limits must be at least 1"))
         return found

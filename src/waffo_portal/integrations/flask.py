@@ -23,7 +23,16 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 
 import jinja2
 
-from ..ports import BillingProvider, Clock, EventSink, Mailer, PaymentGateway, Store, WebhookSource
+from ..ports import (
+    BillingProvider,
+    Clock,
+    EventSink,
+    Mailer,
+    PaymentGateway,
+    Store,
+    TaxPolicy,
+    WebhookSource,
+)
 from ..service import Portal
 from ..web import PortalWebApp, Request, Response
 from ..web.http import MAX_BODY_BYTES
@@ -74,12 +83,12 @@ class WaffoPortal:
                  gateway: PaymentGateway | None = None,
                  provider: BillingProvider | None = None,
                  webhooks: Sequence[WebhookSource] = (), clock: Clock | None = None,
-                 events: EventSink | None = None,
+                 events: EventSink | None = None, tax_policy: TaxPolicy | None = None,
                  template_dirs: Iterable[str | PathLike[str]] = (),
                  template_loader: jinja2.BaseLoader | None = None) -> None:
         self._store, self._mailer, self._gateway = store, mailer, gateway
         self._provider, self._webhooks = provider, tuple(webhooks)
-        self._clock, self._events = clock, events
+        self._clock, self._events, self._tax_policy = clock, events, tax_policy
         self._template_dirs = list(template_dirs)
         self._template_loader = template_loader
         if app is not None:
@@ -94,7 +103,7 @@ class WaffoPortal:
         check_mount(config, prefix, f"url_prefix of blueprint {name!r}")
         portal = Portal(config, store=self._store, mailer=self._mailer, gateway=self._gateway,
                         provider=self._provider, webhooks=self._webhooks, clock=self._clock,
-                        events=self._events)
+                        events=self._events, tax_policy=self._tax_policy)
         web = PortalWebApp(portal, template_dirs=self._template_dirs,
                            template_loader=self._template_loader)
         app.register_blueprint(portal_blueprint(web, name),

@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 
 from ..clock import FrozenClock
-from ..core.config import PortalConfig
+from ..core.config import Branding, PortalConfig
 from ..core.models import (
     BillingDetails,
     BillingPeriod,
@@ -40,6 +40,8 @@ def test_config(**overrides: object) -> PortalConfig:
     values: dict[str, object] = {
         "secret_keys": (TEST_SECRET,), "base_url": "https://shop.example/billing",
         "allowed_return_hosts": ("shop.example",),
+        # A US merchant selling without sales tax: tests that are about tax set their own.
+        "branding": Branding(country="US"), "tax_rates": {"US": "0", "*": "0"},
     }
     values.update(overrides)
     return PortalConfig(**values)  # type: ignore[arg-type]
@@ -145,5 +147,7 @@ def seed_history(kit: PortalKit, orders: int = 3) -> list[Order]:
     kit.store.save_payment(Payment(
         f"pay_{orders}", newest.id, kit.buyer.id, newest.total, PaymentStatus.SUCCEEDED,
         newest.created_at, method=PaymentMethod("visa", "4242"), refunds=(refund,)))
+    for order in made:  # paid orders are numbered at payment, oldest first
+        kit.store.issue_invoice(order, kit.portal.config.invoice_prefix, order.created_at)
     kit.store.save_order(sample_order(kit.other_buyer.id, plan, EPOCH, "ord_other"))
     return made

@@ -13,7 +13,7 @@ from ..core.config import PortalConfig
 from ..core.exceptions import ConfigurationError
 from ..core.models import AuditEvent, PortalEvent
 from ..core.money import Money
-from ..ports import BillingProvider, Clock, EventSink, Mailer, PaymentGateway, Store
+from ..ports import BillingProvider, Clock, EventSink, Mailer, PaymentGateway, Store, TaxPolicy
 from ..tokens import Tokens
 
 log = logging.getLogger("waffo_portal")
@@ -51,6 +51,8 @@ class Deps:
     events: EventSink = attrs.field(factory=NullEventSink)
     # None: standalone, the portal is the billing engine (use_cases.standalone).
     provider: BillingProvider | None = None
+    # Standalone only: the tax of the orders the portal makes (None with a provider).
+    tax: TaxPolicy | None = None
     # Built once from the config and clock above (it derives nothing from a request).
     tokens: Tokens = attrs.field(init=False, default=attrs.Factory(
         lambda self: Tokens(self.config.secret_keys, self.clock), takes_self=True))

@@ -1,17 +1,19 @@
 """Building the orders and payments the portal itself creates (upgrades, renewals).
 
-Plan prices are tax-inclusive. The tax share of a portal-created order uses the
-rate of the subscription's latest order, which the merchant's provider computed;
-with no earlier order the rate is 0.
+Plan prices include tax. The tax of a portal-made order comes from the tax policy
+(``Deps.tax``) applied to the buyer's billing details as they are when the order is
+made, never copied from an earlier order: a buyer who moved from DE to AT, or became
+an Austrian business with a VAT id, is taxed as that from the next order on. Every
+paid order is numbered (its invoice issued) in the same transaction as the payment.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 
 from ..core.charges import ChargeResult
+from ..core.exceptions import ConfigurationError
 from ..core.models import (
     BillingDetails,
     LineItem,
@@ -22,36 +24,37 @@ from ..core.models import (
     PaymentStatus,
     Subscription,
 )
-from ..core.tax import inclusive_tax
+from ..core.money import Money
+from ..core.tax import sums_from_gross
 from .context import Deps, new_id
-
-_RECENT_ORDERS_SCANNED = 50
-
-
-def latest_tax(deps: Deps, subscription: Subscription) -> tuple[Decimal, str]:
-    for order in deps.store.list_orders(subscription.buyer_id, _RECENT_ORDERS_SCANNED):
-        if order.subscription_id == subscription.id:
-            return order.tax_rate, order.tax_note
-    return Decimal(0), ""
 
 
 def record_paid_order(deps: Deps, subscription: Subscription, lines: Sequence[LineItem],
-                      charge: ChargeResult, now: datetime) -> Order:
-    """Store a completed subscription order and its succeeded payment (inside atomic())."""
-    total = charge.amount
-    rate, note = latest_tax(deps, subscription)
-    tax = inclusive_tax(total, rate)
+                      charge: ChargeResult | None, now: datetime, *,
+                      amount: Money | None = None) -> Order:
+    """Store a completed subscription order, its succeeded payment and its invoice
+    (inside atomic()). ``charge`` None: a zero amount, recorded without the gateway."""
+    total = charge.amount if charge is not None else amount
+    if total is None:
+        raise ValueError("an order without a charge needs its (zero) amount")
+    if deps.tax is None:
+        raise ConfigurationError("the portal makes orders only in standalone mode, which "
+                                 "needs a tax policy", setting="tax_rates")
     details = deps.store.get_billing_details(subscription.buyer_id) or BillingDetails(country="")
+    treatment = deps.tax.treatment(details, total.currency)
+    sums = sums_from_gross(total, treatment)
     order = Order(
         id=new_id("ord"), buyer_id=subscription.buyer_id, kind=OrderKind.SUBSCRIPTION,
         status=OrderStatus.COMPLETED, currency=total.currency, line_items=tuple(lines),
-        subtotal=total - tax, tax=tax, total=total, tax_rate=rate, tax_note=note,
+        subtotal=sums.subtotal, tax=sums.tax, total=sums.total, tax_rate=treatment.rate,
         billing_details=details, created_at=now, subscription_id=subscription.id,
+        prices_include_tax=True, reverse_charge=treatment.reverse_charge,
     )
     deps.store.save_order(order)
     deps.store.save_payment(Payment(
         id=new_id("pay"), order_id=order.id, buyer_id=order.buyer_id, amount=total,
         status=PaymentStatus.SUCCEEDED, created_at=now, method=subscription.payment_method,
-        provider_reference=charge.reference,
+        provider_reference=charge.reference if charge is not None else "",
     ))
+    deps.store.issue_invoice(order, deps.config.invoice_prefix, now)
     return order

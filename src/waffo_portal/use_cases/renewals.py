@@ -16,8 +16,14 @@ import attrs
 
 from ..core import lifecycle
 from ..core.charges import ChargeResult
-from ..core.exceptions import NotFound, PaymentDeclined, PaymentFailed, PortalError
-from ..core.models import LineItem, Plan, Subscription, SubscriptionStatus
+from ..core.exceptions import (
+    NotFound,
+    PaymentDeclined,
+    PaymentFailed,
+    PortalError,
+    ValidationError,
+)
+from ..core.models import LineItem, LineKind, Plan, Subscription, SubscriptionStatus
 from .context import Deps, log
 from .orders import record_paid_order
 
@@ -84,6 +90,10 @@ def _transition(deps: Deps, subscription: Subscription, now: datetime) -> str:
         raise NotFound("plan", lifecycle.plan_for_next_period(subscription))
     if not deps.config.charge_renewals:
         return _renew(deps, subscription, plan, paid=True, charge=None)
+    if plan.price.amount < 0:  # refused on save; a store written around the portal
+        raise ValidationError({"price": "plan.price_negative"})
+    if plan.price.amount == 0:  # a free period: an order for the record, no charge
+        return _renew(deps, subscription, plan, paid=True, charge=None, free=True)
     key = f"renewal:{subscription.id}:{subscription.current_period_end.isoformat()}"
     try:
         charge = deps.gateway.charge(
@@ -97,16 +107,18 @@ def _transition(deps: Deps, subscription: Subscription, now: datetime) -> str:
 
 
 def _renew(deps: Deps, subscription: Subscription, plan: Plan, *, paid: bool,
-           charge: ChargeResult | None, key: str | None = None) -> str:
+           charge: ChargeResult | None, key: str | None = None, free: bool = False) -> str:
     outcome = "renewed" if paid else "past_due"
     with deps.store.atomic():
         saved = deps.store.save_subscription(lifecycle.renewed(subscription, plan, paid=paid))
-        if charge is not None:
-            line = LineItem(description=plan.name, quantity=1, unit_price=plan.price,
+        if charge is not None or free:
+            line = LineItem(description="", quantity=1, unit_price=plan.price,
                             amount=plan.price, plan_id=plan.id,
                             period_start=saved.current_period_start,
-                            period_end=saved.current_period_end)
-            record_paid_order(deps, saved, [line], charge, saved.current_period_start)
+                            period_end=saved.current_period_end, kind=LineKind.RENEWAL,
+                            plan_name=plan.name)
+            record_paid_order(deps, saved, [line], charge, saved.current_period_start,
+                              amount=plan.price)
         deps.audit(actor="system", action=f"subscription.{outcome}",
                    subject=f"subscription:{subscription.id}",
                    old={"plan_id": subscription.plan_id, "status": subscription.status.value},

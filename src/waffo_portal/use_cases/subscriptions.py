@@ -22,7 +22,7 @@ from ..core.exceptions import (
     PlanChangeNotAllowed,
     ValidationError,
 )
-from ..core.models import LineItem, Plan, Subscription
+from ..core.models import LineItem, LineKind, Plan, Subscription
 from ..core.money import Money
 from ..core.proration import ChangeKind, PlanChangeQuote, quote_plan_change
 from .context import Deps
@@ -194,19 +194,25 @@ def _change_plan(deps: Deps, buyer_id: str, subscription_id: str, new_plan_id: s
 
 
 def _proration_lines(quote: PlanChangeQuote) -> list[LineItem]:
+    """The new plan for the rest of the period, less the old plan's unused time: gross
+    amounts (plan prices include tax) worded by each document in its own language."""
     new, old = quote.new_plan, quote.current_plan
-    lines = [LineItem(description=f"{new.name} (remaining time)", quantity=1,
-                      unit_price=quote.charge, amount=quote.charge, plan_id=new.id,
-                      period_start=quote.effective_at, period_end=quote.period_end)]
+    lines = [LineItem(description="", quantity=1, unit_price=quote.charge, amount=quote.charge,
+                      plan_id=new.id, period_start=quote.effective_at,
+                      period_end=quote.period_end, kind=LineKind.PRORATION_CHARGE,
+                      plan_name=new.name)]
     if quote.credit:
-        lines.append(LineItem(description=f"Unused time on {old.name}", quantity=1,
-                              unit_price=-quote.credit, amount=-quote.credit, plan_id=old.id))
+        lines.append(LineItem(description="", quantity=1, unit_price=-quote.credit,
+                              amount=-quote.credit, plan_id=old.id,
+                              period_start=quote.effective_at, period_end=quote.period_end,
+                              kind=LineKind.PRORATION_CREDIT, plan_name=old.name))
     return lines
 
 
 def cancel(deps: Deps, buyer_id: str, subscription_id: str, reason: str | None, comment: str,
            idempotency_key: str) -> ChangeOutcome:
-    """Cancel at the period end; the buyer keeps access until then."""
+    """Cancel at the period end; the buyer keeps access until then. A scheduled change
+    stays set aside on the subscription (a reactivation keeps it)."""
     parsed_reason, clean_comment = lifecycle.parse_cancellation(reason, comment)
 
     def work() -> ChangeOutcome:
@@ -215,11 +221,13 @@ def cancel(deps: Deps, buyer_id: str, subscription_id: str, reason: str | None, 
             now = deps.clock.now()
             saved = deps.store.save_subscription(
                 lifecycle.cancel_at_period_end(current, parsed_reason, clean_comment, now))
+            change = saved.scheduled_change
             deps.audit(actor=f"buyer:{buyer_id}", action="subscription.cancel",
                        subject=f"subscription:{subscription_id}",
                        old={"status": current.status.value},
                        new={"status": saved.status.value, "reason": parsed_reason or "",
-                            "effective_at": saved.current_period_end.isoformat()},
+                            "effective_at": saved.current_period_end.isoformat(),
+                            **({"scheduled_plan_id": change.plan_id} if change else {})},
                        idempotency_key=idempotency_key)
         deps.emit("subscription.canceling", buyer_id, subscription_id,
                   reason=parsed_reason or "", comment=clean_comment)
@@ -232,7 +240,8 @@ def cancel(deps: Deps, buyer_id: str, subscription_id: str, reason: str | None, 
 
 def reactivate(deps: Deps, buyer_id: str, subscription_id: str,
                idempotency_key: str) -> ChangeOutcome:
-    """Undo a pending cancellation before the period ends."""
+    """Undo a pending cancellation before the period ends; a change scheduled before the
+    cancel is still scheduled, and the audit names the plan that renews."""
 
     def work() -> ChangeOutcome:
         with leased(deps, subscription_id, idempotency_key), deps.store.atomic():
@@ -241,7 +250,9 @@ def reactivate(deps: Deps, buyer_id: str, subscription_id: str,
             saved = deps.store.save_subscription(lifecycle.reactivate(current, now))
             deps.audit(actor=f"buyer:{buyer_id}", action="subscription.reactivate",
                        subject=f"subscription:{subscription_id}",
-                       old={"status": current.status.value}, new={"status": saved.status.value},
+                       old={"status": current.status.value},
+                       new={"status": saved.status.value,
+                            "renews_plan_id": lifecycle.plan_for_next_period(saved)},
                        idempotency_key=idempotency_key)
         deps.emit("subscription.reactivated", buyer_id, subscription_id)
         return ChangeOutcome(saved, "reactivate", None, now)

@@ -29,7 +29,8 @@ from ...service import Portal
 from ...web import PortalWebApp
 
 SETTING = "WAFFO_PORTAL"
-PORT_KEYS = ("store", "mailer", "gateway", "provider", "webhooks", "clock", "events")
+PORT_KEYS = ("store", "mailer", "gateway", "provider", "webhooks", "clock", "events",
+             "tax_policy")
 
 
 def raw_settings() -> dict[str, Any]:
@@ -70,7 +71,8 @@ def build_portal() -> Portal:
     webhooks = [build_port(source) for source in values.get("webhooks") or ()]
     return Portal(config, store=store, mailer=mailer, gateway=build_port(values.get("gateway")),
                   provider=build_port(values.get("provider")), webhooks=webhooks,
-                  clock=build_port(values.get("clock")), events=build_port(values.get("events")))
+                  clock=build_port(values.get("clock")), events=build_port(values.get("events")),
+                  tax_policy=build_port(values.get("tax_policy")))
 
 
 def template_dirs() -> list[Path]:
