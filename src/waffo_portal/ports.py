@@ -29,6 +29,7 @@ from .core.models import (
 from .core.money import Money
 from .core.proration import PlanChangeQuote
 from .core.provider import ProviderAction, ProviderOutcome, WebhookDelivery
+from .core.tax import TaxTreatment
 
 
 @runtime_checkable
@@ -124,6 +125,17 @@ class InvoiceStore(Protocol):
 
     def save_invoice(self, invoice: Invoice) -> None:
         """Replace an issued invoice (a revision keeps the number)."""
+
+
+class TaxPolicy(Protocol):
+    """The tax of every order the portal itself makes (upgrades, renewals, zero orders).
+    With a provider of record the provider taxes its own orders and this is unused.
+    The default is ``core.tax.RateTablePolicy`` over ``PortalConfig.tax_rates``."""
+
+    def treatment(self, details: BillingDetails | None, currency: str) -> TaxTreatment:
+        """The rate (and reverse charge) for a buyer with these billing details, as in force
+        when the order is made. MUST NOT guess: raise ConfigurationError for a rate it
+        does not know rather than return 0."""
 
 
 class IdempotencyStore(Protocol):
@@ -231,6 +243,10 @@ class BulkSyncWrites(Protocol):
     def save_invoices(self, invoices: Sequence[Invoice]) -> None:
         """``save_invoice`` for each."""
 
+    def issue_invoices(self, orders: Sequence[Order], prefix: str) -> None:
+        """``issue_invoice(order, prefix, order.created_at)`` for each, in the given order
+        (orders that have an invoice keep it and take no number)."""
+
     def replace_subscriptions(self, subscriptions: Sequence[Subscription]) -> None:
         """Insert each (version 1) or replace it whatever its stored version, bumping
         that version: the provider of record's state wins over the portal's."""
@@ -337,6 +353,6 @@ __all__ = [
     "AuditStore", "AuthStore", "BillingProvider", "BulkSyncWrites", "BuyerStore",
     "CatalogStore", "Clock", "EventSink", "IdempotencyStore", "InvoiceStore", "Mailer",
     "OrderStore", "PaymentGateway", "ReadScope", "Store", "SubscriptionPlans",
-    "SubscriptionStore", "SyncStore",
+    "SubscriptionStore", "SyncStore", "TaxPolicy",
     "WebhookSource",
 ]

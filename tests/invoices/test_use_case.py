@@ -4,15 +4,21 @@ import attrs
 import pytest
 
 from waffo_portal.cli import main
-from waffo_portal.core.exceptions import NotFound
+from waffo_portal.core.exceptions import Conflict, NotFound
+from waffo_portal.core.models import Payment, PaymentStatus
 from waffo_portal.testing import PortalKit
 from waffo_portal.testing.factories import EPOCH, sample_order
 
 from .helpers import pdf_text
 
 
-def _order(kit: PortalKit, order_id: str = "ord_1") -> str:
-    kit.store.save_order(sample_order(kit.buyer.id, kit.plans["basic"], EPOCH, order_id))
+def _order(kit: PortalKit, order_id: str = "ord_1", *, paid: bool = True) -> str:
+    order = sample_order(kit.buyer.id, kit.plans["basic"], EPOCH, order_id)
+    kit.store.save_order(order)
+    if paid:  # invoices are numbered when the order is paid
+        kit.store.save_payment(Payment(f"pay_{order_id}", order_id, kit.buyer.id, order.total,
+                                       PaymentStatus.SUCCEEDED, EPOCH))
+        kit.portal.issue_invoice(order_id)
     return order_id
 
 
@@ -21,13 +27,19 @@ def test_invoice_is_numbered_once_and_scoped_to_the_buyer(kit: PortalKit) -> Non
     again = kit.portal.get_invoice(kit.buyer.id, "ord_1")
     second = kit.portal.get_invoice(kit.buyer.id, _order(kit, "ord_2"))
     assert first == again and first.number == "INV-000001" and second.number == "INV-000002"
-    assert first.issued_at == kit.clock.now()
     with pytest.raises(NotFound):
         kit.portal.get_invoice(kit.other_buyer.id, "ord_1")
     with pytest.raises(NotFound):
         kit.portal.render_invoice_pdf(kit.other_buyer.id, "ord_1")
     with pytest.raises(NotFound):
         kit.portal.get_invoice(kit.buyer.id, "ord_missing")
+
+
+def test_an_unpaid_order_has_neither_invoice_nor_receipt(kit: PortalKit) -> None:
+    order_id = _order(kit, "ord_unpaid", paid=False)
+    with pytest.raises(Conflict):
+        kit.portal.render_invoice_pdf(kit.buyer.id, order_id, receipt=True)
+    assert kit.store.get_invoice(order_id) is None
 
 
 def test_locale_is_explicit_then_buyer_preference_then_default(kit: PortalKit) -> None:
@@ -46,7 +58,8 @@ def test_bill_to_names_the_buyer_with_markup_escaped(kit: PortalKit) -> None:
     text = pdf_text(kit.portal.render_invoice_pdf(kit.buyer.id, order_id))
     assert "Ada <b>Lovelace</b>" in text and "ada@example.com" in text
     html = kit.portal.render_invoice_html(kit.buyer.id, order_id)
-    assert "Ada &lt;b&gt;Lovelace&lt;/b&gt;<br>" in html and "ada@example.com<br>" in html
+    assert "<bdi>Ada &lt;b&gt;Lovelace&lt;/b&gt;</bdi><br>" in html
+    assert "<bdi>ada@example.com</bdi><br>" in html
 
 
 def test_cli_renders_the_demo(tmp_path: object) -> None:

@@ -31,6 +31,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     "plan.ended": N_("This subscription has ended"),
     "plan.period_not_open": N_("The current billing period is not open; try again shortly"),
     "plan.not_offered": N_("Choose one of the plans offered"),
+    "plan.price_negative": N_("A plan price cannot be negative"),
     "form.expired": N_("The form expired; please try again"),
     "subscription.change_in_progress": N_(
         "Another change to this subscription is in progress; try again shortly"),
@@ -71,6 +72,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     "sync.subtotal_mismatch": N_("The subtotal must be the sum of the lines"),
     "sync.total_mismatch": N_("The total must be the subtotal plus the tax"),
     "sync.tax_rate_invalid": N_("The tax rate must be a percent from 0 to 100"),
+    "sync.reverse_charge_taxed": N_("A reverse-charged order must carry no tax"),
     "sync.refunds_exceed": N_("The refunds add up to more than the payment"),
     "sync.kind_unknown": N_("This kind of record is not known"),
     "sync.keep_unknown": N_("Only the fields the portal can keep may be listed here"),
@@ -81,6 +83,15 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     "plan.change_pending": N_("A change of this subscription awaits confirmation"),
     "change.nothing_scheduled": N_("No change is scheduled for this subscription"),
     "order.not_open": N_("This order is not awaiting payment"),
+    "invoice.not_issued": N_("This order has no invoice yet: it is issued once the order "
+                             "is paid"),
+    "invoice.no_receipt": N_("A receipt exists only for a paid or refunded order"),
+    "invoice.tax_treatment_locked": N_("An issued invoice keeps its country, business "
+                                       "status and VAT ID: change them on the billing "
+                                       "page for future orders, or ask us for a "
+                                       "corrected invoice"),
+    "invoice.revisions_exhausted": N_("Too many invoice corrections today; please try "
+                                      "again tomorrow"),
     "provider.busy": N_(
         "The billing provider is still busy with this request; try again in a minute"),
     "provider.refused": N_("The billing provider refused this change; nothing was changed"),
@@ -96,6 +107,9 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     # billing details (core.billing_details)
     "billing.control_chars": N_("Remove line breaks and other control characters"),
     "billing.too_long": N_("This is too long"),
+    "billing.name_required": N_("Enter your full name"),
+    "billing.address_required": N_("Enter your street address"),
+    "billing.city_required": N_("Enter your city or town"),
     "billing.country_required": N_("Choose your country"),
     "billing.country_invalid": N_("Choose a valid country"),
     "billing.state_required": N_("Choose your state or province"),
@@ -104,6 +118,10 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     "billing.state_not_used": N_("This country has no states or provinces; leave this empty"),
     "billing.postal_code_required": N_("Enter your postal code"),
     "billing.postal_code_invalid": N_("Enter a valid postal code for this country"),
+    "billing.postal_code_not_used": N_(
+        "This country does not use postal codes; leave this empty"),
+    "billing.postal_code_state_mismatch": N_(
+        "This postal code is not in the chosen state or province"),
     "billing.business_name_required": N_("Enter the business name"),
     "billing.tax_id_invalid": N_("Enter a valid tax ID for this country"),
     "billing.tax_id_checksum": N_("This tax ID is not valid; check it for typos"),

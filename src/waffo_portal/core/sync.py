@@ -160,6 +160,8 @@ class OrderRecord:
     # ("lines",): the provider's reads describe a past charge by today's product (Waffo's),
     # so lines the portal already holds stay, if they still add up to ``subtotal_net``.
     keep_stored: tuple[str, ...] = ()
+    # The buyer accounts for the VAT (EU B2B across borders): the tax must then be 0.
+    reverse_charge: bool = False
     record_kind: ClassVar[RecordKind] = RecordKind.ORDER
 
     @property
@@ -174,7 +176,8 @@ class OrderRecord:
                      currency=self.currency, line_items=lines, subtotal=self.subtotal_net,
                      tax=self.tax, total=self.total_gross, tax_rate=self.tax_rate_percent,
                      billing_details=self.billing_details, created_at=self.created_at,
-                     subscription_id=self.subscription_id, tax_note=self.tax_note)
+                     subscription_id=self.subscription_id, tax_note=self.tax_note,
+                     prices_include_tax=False, reverse_charge=self.reverse_charge)
 
 
 @attrs.frozen

@@ -106,13 +106,17 @@ def details_problems(details: BillingDetails, prefix: str = "") -> Problems:
 def _details_problems(details: BillingDetails) -> tuple[tuple[str, str], ...]:
     raw = {"country": details.country, "state": details.state,
            "postal_code": details.postal_code, "business_name": details.business_name,
-           "tax_id": details.tax_id, "is_business": "1" if details.is_business else ""}
+           "tax_id": details.tax_id, "is_business": "1" if details.is_business else "",
+           "name": details.name, "address_line1": details.address_line1,
+           "address_line2": details.address_line2, "city": details.city}
     try:
         validate_billing_details(raw)
     except ValidationError as exc:
-        # What the provider did not collect is not wrong; what it sent must be valid.
+        # What the provider did not collect is not wrong, nor a postal code the country
+        # does not use (it is kept, never printed wrongly); what it sent must be valid.
         return tuple((field, key) for field, key in exc.keys.items()
-                     if not key.endswith("_required") or field == "country")
+                     if (not key.endswith("_required") or field == "country")
+                     and key != "billing.postal_code_not_used")
     return ()
 
 
@@ -170,6 +174,8 @@ def _order(record: OrderRecord, found: Problems) -> None:
     rate = record.tax_rate_percent
     if not isinstance(rate, Decimal) or not rate.is_finite() or not 0 <= rate <= 100:
         found["tax_rate_percent"] = "sync.tax_rate_invalid"
+    if record.reverse_charge and record.tax.amount != 0 and "tax" not in found:
+        found["tax"] = "sync.reverse_charge_taxed"  # the note and a tax contradict
     _check_text(found, "tax_note", record.tax_note)
     found.update(details_problems(record.billing_details, "billing_details."))
 

@@ -52,7 +52,7 @@ def _apply(deps: Deps, outcome: ProviderOutcome) -> None:
     """Inside atomic(): the provider's new state, by the sync rules."""
     if outcome.records:
         check(outcome.records)
-        write_batch(deps.store, outcome.records, {}, {})
+        write_batch(deps.store, outcome.records, {}, {}, deps.config.invoice_prefix)
 
 
 def _through_provider(deps: Deps, verb: str, action: ProviderAction, fingerprint: str,

@@ -1,9 +1,12 @@
-"""Invoices for the buyer: issue on first request, render in the buyer's language."""
+"""Invoices for the buyer: numbered when the order is paid, rendered in the buyer's
+language. Looking never numbers: an order that was not charged has no invoice, and
+only a charged (paid or refunded) order has a receipt."""
 
 from __future__ import annotations
 
-from ..core.exceptions import NotFound
+from ..core.exceptions import Conflict, NotFound
 from ..core.models import Invoice, Order
+from ..core.settlement import settle
 from ..i18n import choose_locale
 from .context import Deps
 
@@ -16,18 +19,30 @@ def owned_order(deps: Deps, buyer_id: str, order_id: str) -> Order:
 
 
 def invoice_for_order(deps: Deps, buyer_id: str, order_id: str) -> Invoice:
-    """The order's invoice, numbered now if it never was (another buyer's order: NotFound)."""
+    """The order's invoice (another buyer's order: NotFound; an order not paid yet:
+    Conflict ``invoice.not_issued``)."""
     return _issued(deps, owned_order(deps, buyer_id, order_id))
 
 
 def _issued(deps: Deps, order: Order) -> Invoice:
     existing = deps.store.get_invoice(order.id)
-    if existing is not None:
-        return existing
-    # With a provider of record, an order the provider sent no invoice for is dated when the
-    # provider recorded it (an imported September order is not invoiced "today").
-    issued_at = order.created_at if deps.provider is not None else deps.clock.now()
-    return deps.store.issue_invoice(order, deps.config.invoice_prefix, issued_at)
+    if existing is None:
+        raise Conflict(key="invoice.not_issued", order_id=order.id)
+    return existing
+
+
+def issue_invoice(deps: Deps, order_id: str) -> Invoice:
+    """Merchant side: number a charged order that has no invoice yet (orders paid before
+    numbering moved to payment time), dated when it was paid. Idempotent."""
+    order = deps.store.get_order(order_id)
+    if order is None:
+        raise NotFound("order", order_id)
+    view = settle(order, deps.store.list_payments(order_id))
+    if not view.state.charged:
+        raise Conflict(key="invoice.not_issued", order_id=order_id)
+    paid_at = view.paid_at.created_at if view.paid_at is not None else order.created_at
+    with deps.store.atomic():
+        return deps.store.issue_invoice(order, deps.config.invoice_prefix, paid_at)
 
 
 def render_invoice(deps: Deps, buyer_id: str, order_id: str, *, locale: str | None = None,
@@ -36,6 +51,8 @@ def render_invoice(deps: Deps, buyer_id: str, order_id: str, *, locale: str | No
     order = owned_order(deps, buyer_id, order_id)
     invoice = _issued(deps, order)
     payments = deps.store.list_payments(order.id)
+    if receipt and not settle(order, payments).state.charged:
+        raise Conflict(key="invoice.no_receipt", order_id=order_id)
     buyer = deps.store.get_buyer(buyer_id)
     # Explicit choice > the buyer's saved preference > the portal default.
     chosen = choose_locale(locale, buyer.locale if buyer else None, None,

@@ -80,11 +80,13 @@ class StandaloneProvider:
             idempotency_key=f"pay_order:{order.id}", description=f"Order {order.id}")
         now = deps.clock.now()
         with deps.store.atomic():
-            deps.store.save_order(attrs.evolve(order, status=OrderStatus.COMPLETED))
+            paid = attrs.evolve(order, status=OrderStatus.COMPLETED)
+            deps.store.save_order(paid)
             deps.store.save_payment(Payment(
                 id=f"pay_{order.id}", order_id=order.id, buyer_id=order.buyer_id,
                 amount=charge.amount, status=PaymentStatus.SUCCEEDED, created_at=now,
                 provider_reference=charge.reference))
+            deps.store.issue_invoice(paid, deps.config.invoice_prefix, now)  # numbered on payment
             deps.audit(actor=f"buyer:{order.buyer_id}", action="order.paid",
                        subject=f"order:{order.id}", amount=charge.amount,
                        idempotency_key=idempotency_key)

@@ -18,7 +18,7 @@ import attrs
 
 from ..core.config import SUPPORTED_LOCALES
 from ..core.exceptions import Conflict, ValidationError
-from ..core.models import Order, Subscription, SubscriptionStatus
+from ..core.models import Order, OrderStatus, PaymentStatus, Subscription, SubscriptionStatus
 from ..core.sync import (
     APPLY_ORDER,
     BillingDetailsRecord,
@@ -36,6 +36,9 @@ from ..core.sync import (
 from ..core.sync_rules import validate_all
 from ..ports import BulkSyncWrites, Store
 from .context import Deps
+
+_CHARGED_STATUSES = frozenset({OrderStatus.COMPLETED, OrderStatus.REFUNDED})
+_TOOK_MONEY = frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED})
 
 DEFAULT_BATCH = 500
 MAX_BATCH = 5_000
@@ -184,8 +187,10 @@ _RECORD_TYPES = (PlanRecord, BuyerRecord, BillingDetailsRecord, SubscriptionReco
 
 
 def write_batch(store: Store, records: Sequence[SyncRecord],
-                written: dict[str, int], unchanged: dict[str, int]) -> None:
-    """Inside the caller's ``atomic()``: write the records whose revision is new.
+                written: dict[str, int], unchanged: dict[str, int],
+                invoice_prefix: str) -> None:
+    """Inside the caller's ``atomic()``: write the records whose revision is new, then
+    number the orders they made paid.
 
     Every revision is claimed before any record is written, kind by kind in one order
     and ids sorted, so concurrent batches take their revision locks in the same order.
@@ -209,6 +214,34 @@ def write_batch(store: Store, records: Sequence[SyncRecord],
         writer = _WRITERS[kind]
         for key in keys:
             writer(store, latest[key])
+    _number_paid_orders(store, claimed, invoice_prefix)
+
+
+def _number_paid_orders(store: Store, claimed: Sequence[tuple[RecordKind,
+                        Mapping[str, SyncRecord], list[str]]], prefix: str) -> None:
+    """Issue an invoice for each order this batch made charged and the provider sent
+    no invoice for (its invoice records were written first), dated when the provider
+    recorded the order: numbering happens on payment, never when a buyer looks."""
+    orders: dict[str, Order] = {}
+    paid_later: set[str] = set()
+    for _kind, latest, keys in claimed:
+        for key in keys:
+            record = latest[key]
+            if isinstance(record, OrderRecord) and record.status in _CHARGED_STATUSES:
+                orders[record.id] = record.to_order()
+            elif isinstance(record, PaymentRecord) and record.payment.status in _TOOK_MONEY:
+                paid_later.add(record.payment.order_id)
+    for order_id in sorted(paid_later - orders.keys()):
+        order = store.get_order(order_id)
+        if order is not None:
+            orders[order_id] = order
+    # Numbers follow the provider's order dates, as they would have been issued.
+    due = sorted(orders.values(), key=lambda o: (o.created_at, o.id))
+    if isinstance(store, BulkSyncWrites):
+        store.issue_invoices(due, prefix)
+        return
+    for order in due:
+        store.issue_invoice(order, prefix, order.created_at)
 
 
 def check(records: Sequence[SyncRecord]) -> None:
@@ -232,7 +265,7 @@ def apply(deps: Deps, records: Iterable[SyncRecord], *, batch_size: int = DEFAUL
     feed = iter(pending)
     while batch := list(islice(feed, batch_size)):
         with deps.store.atomic():
-            write_batch(deps.store, batch, written, unchanged)
+            write_batch(deps.store, batch, written, unchanged, deps.config.invoice_prefix)
         done += len(batch)
         if on_progress is not None:
             on_progress(done)

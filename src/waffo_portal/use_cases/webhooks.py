@@ -51,7 +51,8 @@ def receive(deps: Deps, source: WebhookSource, headers: Mapping[str, str],
                                           delivery.event_type, now):
             return IntakeResult(Intake.DUPLICATE, delivery.delivery_id, delivery.event_type)
         if delivery.known:
-            write_batch(deps.store, delivery.records, written, {})
+            write_batch(deps.store, delivery.records, written, {},
+                        deps.config.invoice_prefix)
     if not delivery.known:
         log.info("webhook %s: event type %r not handled; acknowledged", source.name,
                  delivery.event_type)

@@ -8,7 +8,10 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from ...core.models import Buyer, Invoice, Order, Plan, Subscription
+from sqlalchemy import select, update
+
+from ...core.models import Buyer, Invoice, Order, Plan, Subscription, invoice_number
+from ...core.plan_rules import check_plan_prices
 from .. import codec
 from . import schema as t
 from .base import SqlBase
@@ -114,6 +117,7 @@ class SyncMixin(SqlBase):
                 cursor.execute(f"TRUNCATE {temp}")
 
     def save_plans(self, plans: Sequence[Plan]) -> None:
+        check_plan_prices(plans)  # all before the first row is copied
         self._upsert_many(t.plans, plans, codec.plan_values)
 
     def save_buyers(self, buyers: Sequence[Buyer]) -> None:
@@ -124,6 +128,33 @@ class SyncMixin(SqlBase):
 
     def save_invoices(self, invoices: Sequence[Invoice]) -> None:
         self._upsert_many(t.invoices, invoices, codec.invoice_values)
+
+    def issue_invoices(self, orders: Sequence[Order], prefix: str) -> None:
+        """One locked bump of the prefix's counter for the whole batch, then one bulk
+        insert (COPY on PostgreSQL): gap-free like ``issue_invoice``, in a few statements
+        instead of three per order."""
+        if not orders:
+            return
+        seq = t.invoice_sequences
+        with self._tx(write=True) as conn:
+            conn.execute(self._insert(seq).values(prefix=prefix, last_number=0)
+                         .on_conflict_do_nothing())
+            last = conn.execute(select(seq.c.last_number).where(seq.c.prefix == prefix)
+                                .with_for_update()).scalar_one()
+            # Read under the lock: a concurrent batch may have numbered some meanwhile.
+            numbered = set(conn.execute(select(t.invoices.c.order_id).where(
+                t.invoices.c.order_id.in_([o.id for o in orders]))).scalars())
+            fresh = [o for o in orders if o.id not in numbered]
+            if not fresh:
+                return
+            conn.execute(update(seq).values(last_number=last + len(fresh))
+                         .where(seq.c.prefix == prefix))
+        # Still inside the caller's transaction, and the counter row is still locked.
+        self._upsert_many(t.invoices, [
+            Invoice(number=invoice_number(prefix, last + index), order_id=order.id,
+                    buyer_id=order.buyer_id, issued_at=order.created_at,
+                    billing_details=order.billing_details)
+            for index, order in enumerate(fresh, start=1)], codec.invoice_values)
 
     @cached_property
     def _replace_subscription(self) -> Any:
