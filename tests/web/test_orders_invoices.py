@@ -55,16 +55,30 @@ def test_invoice_page_document_and_pdf(buyer: PortalTestClient, kit: PortalKit) 
 
 def test_revising_billing_details_from_the_invoice_keeps_the_number(
         buyer: PortalTestClient, kit: PortalKit) -> None:
+    # The order was billed to a US consumer in California: the address may be corrected.
     page = buyer.get("/orders/ord_1/invoice")
     done = buyer.submit(page, "/orders/ord_1/invoice", {
-        "country": "DE", "state": "", "postal_code": "10115", "is_business": "1",
-        "business_name": "Ada GmbH", "tax_id": "DE136695976"})
+        "country": "US", "state": "CA", "postal_code": "94107", "name": "Ada Lovelace",
+        "address_line1": "1 Market Street", "city": "San Francisco"})
     assert done.location == "/billing/orders/ord_1/invoice?msg=revised"
     invoice = kit.store.get_invoice("ord_1")
     assert invoice is not None and invoice.number == "INV-000001" and invoice.revision == 1
     assert invoice.billing_details is not None
-    assert invoice.billing_details.business_name == "Ada GmbH"
-    assert "Ada GmbH" in buyer.get("/orders/ord_1/invoice/document").text
+    assert invoice.billing_details.address_line1 == "1 Market Street"
+    assert "1 Market Street" in buyer.get("/orders/ord_1/invoice/document").text
+
+
+def test_a_tax_treatment_change_from_the_invoice_is_refused_with_a_message(
+        buyer: PortalTestClient, kit: PortalKit) -> None:
+    page = buyer.get("/orders/ord_1/invoice")
+    refused = buyer.submit(page, "/orders/ord_1/invoice", {
+        "country": "DE", "state": "", "postal_code": "10115", "name": "Ada Lovelace",
+        "address_line1": "Dockstraße 1", "city": "Berlin", "is_business": "1",
+        "business_name": "Ada GmbH", "tax_id": "DE136695976"})
+    assert refused.status == 409
+    assert "keeps its country, business status and VAT ID" in refused.text
+    invoice = kit.store.get_invoice("ord_1")
+    assert invoice is not None and invoice.revision == 0
 
 
 @pytest.mark.parametrize("path", [

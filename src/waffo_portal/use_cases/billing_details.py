@@ -9,7 +9,7 @@ events only masked (``tax_id_display``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 import attrs
@@ -24,6 +24,8 @@ from ..core.exceptions import Conflict, NotFound
 from ..core.models import BillingDetails, Invoice
 from ..ports import OrderStore
 from .context import Deps
+
+REVISION_WINDOW: Final = timedelta(days=1)
 
 
 def get_billing_details(deps: Deps, buyer_id: str) -> BillingDetails | None:
@@ -49,17 +51,20 @@ def editable(deps: Deps) -> bool:
 
 def update_billing_details(deps: Deps, buyer_id: str, raw: Mapping[str, str], *,
                            revise_invoice_order_id: str | None = None) -> BillingDetails:
-    """Validate and save the buyer's billing details.
+    """Validate and save the buyer's billing details (they apply to future orders).
 
-    From an invoice page, ``revise_invoice_order_id`` also re-issues that
-    order's invoice with the new details: same number, ``revision`` + 1,
-    ``revised_at`` now. Submitting unchanged details writes nothing.
+    From an invoice page, ``revise_invoice_order_id`` also corrects that order's issued
+    invoice: same number, ``revision`` + 1, ``revised_at`` now. A correction may fix the
+    name and address only; a change of country, business status or VAT id would alter
+    the tax already charged, so it is refused (``invoice.tax_treatment_locked``) and
+    nothing is written. Corrections are limited per buyer and day. Submitting unchanged
+    details writes nothing.
     """
     if not editable(deps):
         raise Conflict(key="provider.billing_read_only")
     details = validate_billing_details(raw)
     if revise_invoice_order_id is not None:
-        _owned_invoice(deps, buyer_id, revise_invoice_order_id)  # fail before writing
+        _check_correction(deps, buyer_id, revise_invoice_order_id, details)  # before writing
     revised: Invoice | None = None
     with deps.store.atomic():
         old = deps.store.get_billing_details(buyer_id)
@@ -71,6 +76,7 @@ def update_billing_details(deps: Deps, buyer_id: str, raw: Mapping[str, str], *,
         deps.store.save_billing_details(buyer_id, details)
         new = details_for_audit(details)
         if invoice is not None and invoice.billing_details != details:
+            _count_revision(deps, buyer_id)
             revised = attrs.evolve(invoice, billing_details=details,
                                    revision=invoice.revision + 1, revised_at=deps.clock.now())
             deps.store.save_invoice(revised)
@@ -82,6 +88,26 @@ def update_billing_details(deps: Deps, buyer_id: str, raw: Mapping[str, str], *,
     deps.emit("billing.updated", buyer_id, country=details.country,
               is_business=new["is_business"], tax_id=new["tax_id"], **extra)
     return details
+
+
+def _check_correction(deps: Deps, buyer_id: str, order_id: str,
+                      details: BillingDetails) -> None:
+    """An issued invoice is corrected in substance never: what decided its tax stays."""
+    invoice = _owned_invoice(deps, buyer_id, order_id)
+    order = deps.store.get_order(order_id)
+    assert order is not None  # _owned_invoice checked it
+    issued_to = invoice.billing_details or order.billing_details
+    if details.tax_treatment() != issued_to.tax_treatment():
+        raise Conflict(key="invoice.tax_treatment_locked", order_id=order_id)
+
+
+def _count_revision(deps: Deps, buyer_id: str) -> None:
+    """One more correction today; past the limit the whole update is refused (the
+    caller's transaction rolls back, so the details are not half saved)."""
+    used = deps.store.count_attempt(f"invoice_revision:{buyer_id}", REVISION_WINDOW,
+                                    deps.clock.now())
+    if used > deps.config.invoice_revisions_per_day:
+        raise Conflict(key="invoice.revisions_exhausted")
 
 
 __all__ = ["get_billing_details", "update_billing_details"]
