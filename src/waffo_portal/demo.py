@@ -24,6 +24,7 @@ from .core.models import (
     Cancellation,
     CancellationReason,
     LineItem,
+    LineKind,
     Order,
     OrderKind,
     OrderStatus,
@@ -48,6 +49,17 @@ DEMO_BRANDING = Branding(
     address=("1 Dock Road", "Dublin D02 XY45", "Ireland"), tax_id="IE6388047V",
 )
 
+# The demo merchant's VAT table: EU standard rates as published for 2026 (check your
+# own before going live; the portal never ships rates of its own), JP consumption tax,
+# and 0 for the rest of the world (exports).
+DEMO_TAX_RATES: dict[str, str] = {
+    "AT": "20", "BE": "21", "BG": "20", "CY": "19", "CZ": "21", "DE": "19", "DK": "25",
+    "EE": "24", "ES": "21", "FI": "25.5", "FR": "20", "GR": "24", "HR": "25", "HU": "27",
+    "IE": "23", "IT": "22", "LT": "21", "LU": "17", "LV": "21", "MT": "18", "NL": "21",
+    "PL": "23", "PT": "23", "RO": "21", "SE": "25", "SI": "22", "SK": "23",
+    "JP": "10", "*": "0",
+}
+
 # (code, name, monthly price in minor units); a yearly plan is added at ten months' price.
 _LADDER = (("basic", "Basic", 9), ("pro", "Pro", 29), ("team", "Team", 79))
 _VISA = PaymentMethod("visa", "4242")
@@ -66,32 +78,49 @@ class DemoAccount:
     tax_note: str = ""
     card: PaymentMethod = _VISA
 
+    @property
+    def reverse_charge(self) -> bool:
+        return self.tax_note == "Reverse charge"
+
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("ada@example.com", "en", "active monthly Pro, refunds, a failed payment",
                 SubscriptionStatus.ACTIVE, "USD",
-                BillingDetails("US", "US-CA", "94107")),
+                BillingDetails("US", "US-CA", "94107", name="Ada Lovelace",
+                               address_line1="500 Howard Street", address_line2="Suite 300",
+                               city="San Francisco")),
     DemoAccount("kenji@example.jp", "ja", "business buyer in a free trial (JPY)",
                 SubscriptionStatus.TRIALING, "JPY",
                 BillingDetails("JP", "JP-13", "100-0005", "株式会社さくらソフト", "5835678256246",
-                               True), "10", "", PaymentMethod("jcb", "0005")),
+                               True, name="山田 健二", address_line1="丸の内1-1-1",
+                               city="千代田区"), "10", "", PaymentMethod("jcb", "0005")),
     DemoAccount("marie@example.fr", "fr", "EU business, reverse charge, canceling",
                 SubscriptionStatus.CANCELING, "EUR",
-                BillingDetails("FR", "", "75002", "Atelier Lumière SARL", "FR40303265045", True),
+                BillingDetails("FR", "", "75002", "Atelier Lumière SARL", "FR40303265045", True,
+                               name="Marie Dubois", address_line1="12 rue de la Paix",
+                               city="Paris"),
                 "0", "Reverse charge", PaymentMethod("mastercard", "4444")),
     DemoAccount("hans@example.de", "de", "EU business, renewal declined: past due",
                 SubscriptionStatus.PAST_DUE, "EUR",
-                BillingDetails("DE", "", "10115", "Müller & Söhne GmbH", "DE136695976", True),
+                BillingDetails("DE", "", "10115", "Müller & Söhne GmbH", "DE136695976", True,
+                               name="Hans Müller", address_line1="Invalidenstraße 117",
+                               city="Berlin"),
                 "0", "Reverse charge", PaymentMethod("visa", "0341")),
     DemoAccount("layla@example.sa", "ar", "Arabic, right to left, 15% VAT",
                 SubscriptionStatus.ACTIVE, "SAR",
-                BillingDetails("SA", "", "11564", "شركة النخيل للتقنية", "300000000000003", True),
+                BillingDetails("SA", "", "11564", "شركة النخيل للتقنية", "300000000000003", True,
+                               name="ليلى العتيبي", address_line1="طريق الملك فهد 2233",
+                               city="الرياض"),
                 "15"),
     DemoAccount("somchai@example.th", "th", "Thai invoices, 7% VAT",
                 SubscriptionStatus.ACTIVE, "THB",
-                BillingDetails("TH", "TH-10", "10110", "บริษัท สยามซอฟต์ จำกัด", "", True), "7"),
+                BillingDetails("TH", "TH-10", "10110", "บริษัท สยามซอฟต์ จำกัด", "", True,
+                               name="สมชาย ใจดี", address_line1="99 ถนนสุขุมวิท",
+                               city="เขตวัฒนา"), "7"),
     DemoAccount("li@example.cn", "zh-Hans", "Simplified Chinese, 6% VAT",
-                SubscriptionStatus.ACTIVE, "CNY", BillingDetails("CN", "CN-SH", "200120"), "6"),
+                SubscriptionStatus.ACTIVE, "CNY",
+                BillingDetails("CN", "CN-SH", "200120", name="李明",
+                               address_line1="世纪大道100号", city="浦东新区"), "6"),
 )
 
 
@@ -136,7 +165,7 @@ def _seed_account(store: Store, account: DemoAccount, buyer_id: str, now: dateti
     for back in range(paid_periods):
         moment = add_months(start, -(back + unpaid_now))
         order = _order(account, buyer_id, f"{buyer_id}-r{back}", moment, plan.name, plan.price,
-                       subscription.id)
+                       subscription.id, plan=plan)
         _pay(store, order, account, failed_first=(back == 0 and account.email.startswith("ada")))
     if account.status is SubscriptionStatus.PAST_DUE:
         _declined_renewal(store, account, buyer_id, plan, subscription)
@@ -163,13 +192,21 @@ def _subscription(account: DemoAccount, buyer_id: str, plan: Plan,
 
 def _order(account: DemoAccount, buyer_id: str, order_id: str, at: datetime, description: str,
            price: Money, subscription_id: str | None,
-           status: OrderStatus = OrderStatus.COMPLETED) -> Order:
+           status: OrderStatus = OrderStatus.COMPLETED, plan: Plan | None = None) -> Order:
+    """A gross-priced order like the portal's own; a plan's period is a structured line
+    (worded in each document's language), anything else the merchant's text."""
     rate = Decimal(account.tax_rate)
     tax = inclusive_tax(price, rate)
+    if plan is not None:
+        line = LineItem("", 1, price, price, plan.id, at, plan.period.advance(at),
+                        LineKind.RENEWAL, plan.name)
+    else:
+        line = LineItem(description, 1, price, price)
     return Order(order_id, buyer_id,
                  OrderKind.SUBSCRIPTION if subscription_id else OrderKind.ONE_TIME, status,
-                 price.currency, (LineItem(description, 1, price, price),), price - tax, tax,
-                 price, rate, account.billing, at, subscription_id, account.tax_note)
+                 price.currency, (line,), price - tax, tax, price, rate, account.billing, at,
+                 subscription_id, "" if account.reverse_charge else account.tax_note,
+                 prices_include_tax=True, reverse_charge=account.reverse_charge)
 
 
 def _pay(store: Store, order: Order, account: DemoAccount, *, failed_first: bool = False,
@@ -188,7 +225,7 @@ def _pay(store: Store, order: Order, account: DemoAccount, *, failed_first: bool
 def _declined_renewal(store: Store, account: DemoAccount, buyer_id: str, plan: Plan,
                       subscription: Subscription) -> None:
     order = _order(account, buyer_id, f"{buyer_id}-declined", subscription.current_period_start,
-                   plan.name, plan.price, subscription.id, OrderStatus.PENDING)
+                   plan.name, plan.price, subscription.id, OrderStatus.PENDING, plan=plan)
     store.save_order(order)
     store.save_payment(Payment(f"{order.id}-p0", order.id, buyer_id, order.total,
                                PaymentStatus.FAILED, order.created_at, account.card,
@@ -228,5 +265,5 @@ def demo_config(port: int = 8000, host: str = "127.0.0.1") -> PortalConfig:
     return PortalConfig(
         secret_keys=(secret,), base_url=f"http://{host}:{port}/portal",
         branding=DEMO_BRANDING, allowed_return_hosts=(host, "127.0.0.1", "localhost"),
-        cookie_secure=False, cookie_name="waffo_portal_demo",
+        cookie_secure=False, cookie_name="waffo_portal_demo", tax_rates=DEMO_TAX_RATES,
     )

@@ -8,12 +8,17 @@ from waffo_portal.core import billing_details as rules
 from waffo_portal.core.exceptions import ValidationError
 from waffo_portal.core.models import BillingDetails
 
+from .addresses import business_form
+
 
 def test_details_for_audit_is_exact_and_masks_the_tax_id() -> None:
-    business = BillingDetails("DE", "", "10115", "Acme GmbH", "DE123456789", True)
+    business = BillingDetails("DE", "", "10115", "Acme GmbH", "DE123456789", True,
+                              "Erika Mustermann", "Unter den Linden 1", "Hof 2", "Berlin")
     assert rules.details_for_audit(business) == {
-        "country": "DE", "state": "", "postal_code": "10115", "business_name": "Acme GmbH",
-        "tax_id": rules.tax_id_display("DE123456789"), "is_business": "true"}
+        "name": "Erika Mustermann", "country": "DE", "address_line1": "Unter den Linden 1",
+        "address_line2": "Hof 2", "city": "Berlin", "state": "", "postal_code": "10115",
+        "business_name": "Acme GmbH", "tax_id": rules.tax_id_display("DE123456789"),
+        "is_business": "true"}
     person = BillingDetails("US", "US-CA", "94107")
     assert rules.details_for_audit(person)["is_business"] == "false"
     assert rules.details_for_audit(person)["state"] == "US-CA"
@@ -48,17 +53,19 @@ def test_english_is_the_fallback_locale() -> None:
 
 def test_a_bad_business_name_is_reported_once_with_its_own_problem() -> None:
     with pytest.raises(ValidationError) as refused:
-        rules.validate_billing_details({"country": "DE", "postal_code": "10115",
-                                        "is_business": "1", "business_name": "Acme\x00"})
+        rules.validate_billing_details(business_form("DE", business_name="Acme\x00"))
     assert refused.value.keys == {"business_name": "billing.control_chars"}
 
 
-def test_only_the_business_name_has_its_spaces_collapsed() -> None:
-    details = rules.validate_billing_details({"country": "GB", "postal_code": "SW1A 1AA",
-                                              "is_business": "1",
-                                              "business_name": "  Acme    Ltd  "})
-    assert details.business_name == "Acme Ltd" and details.postal_code == "SW1A 1AA"
+def test_only_free_text_has_its_spaces_collapsed() -> None:
+    details = rules.validate_billing_details(business_form(
+        "GB", business_name="  Acme    Ltd  ", name=" Jane   Doe ", city="  Milton   Keynes ",
+        postal_code="MK9  3AB"))
+    assert (details.business_name, details.name, details.city) == \
+        ("Acme Ltd", "Jane Doe", "Milton Keynes")
+    assert details.postal_code == "MK9 3AB"
     assert rules._clean("tax_id", "GB 123  456") == "GB 123  456"
+    assert rules._clean("state", "US  CA") == "US  CA"
 
 
 def test_tax_id_display_keeps_the_prefix_and_a_tail_by_length() -> None:
@@ -73,9 +80,8 @@ def test_tax_id_display_keeps_the_prefix_and_a_tail_by_length() -> None:
 
 
 def test_northern_irish_vat_numbers_keep_their_xi_prefix() -> None:
-    details = rules.validate_billing_details({
-        "country": "GB", "postal_code": "BT1 1AA", "is_business": "1",
-        "business_name": "Belfast Ltd", "tax_id": "XI 980 7806 84"})
+    details = rules.validate_billing_details(business_form(
+        "GB", postal_code="BT1 1AA", city="Belfast", tax_id="XI 980 7806 84"))
     assert details.tax_id == "XI980780684"
 
 
@@ -98,6 +104,7 @@ def test_short_and_odd_tax_ids_get_the_right_problem(country: str, value: str,
 @pytest.mark.parametrize("country", ["", "ZZ", "D1"])
 def test_nothing_is_checked_against_a_missing_or_wrong_country(country: str) -> None:
     with pytest.raises(ValidationError) as refused:
-        rules.validate_billing_details({"country": country, "state": "US-CA",
-                                        "postal_code": "1", "tax_id": "XX1"})
+        rules.validate_billing_details({"country": country, "state": "US-CA", "name": "Ada",
+                                        "postal_code": "1", "tax_id": "XX1",
+                                        "is_business": "1", "business_name": "Acme"})
     assert list(refused.value.keys) == ["country"]

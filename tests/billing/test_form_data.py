@@ -82,11 +82,3 @@ def test_tax_summary_lists_charged_orders_newest_first(kit: PortalKit) -> None:
         ["ord_9", "ord_4", "ord_3", "ord_1", "ord_0"]
     assert tax_summary(kit.store, kit.other_buyer.id, 10)[0].order_id == "ord_other"
     assert tax_summary(kit.store, "nobody", 10) == []
-
-
-def test_form_hints_for_required_fields() -> None:
-    from waffo_portal.core.billing_details import needs_postal_code, needs_state, uses_postal_code
-
-    assert needs_state("us") and not needs_state("DE")
-    assert needs_postal_code("DE") and not needs_postal_code("IE") and not needs_postal_code("AE")
-    assert not uses_postal_code("AE") and not uses_postal_code("HK") and uses_postal_code("IE")

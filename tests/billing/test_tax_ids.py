@@ -9,20 +9,12 @@ from waffo_portal.core.billing_details import MESSAGES, validate_billing_details
 from waffo_portal.core.exceptions import ValidationError
 from waffo_portal.core.tax_ids import EU_VAT_PREFIXES, NATIONAL_SCHEMES, tax_id_display
 
-# Postal codes that fit, so only the tax id decides.
-POSTAL = {"DE": "10115", "FR": "75001", "IT": "20121", "ES": "28013", "NL": "1012 AB",
-          "PL": "00-950", "AT": "1010", "BE": "1000", "GR": "105 57", "IE": "", "GB": "SW1A 1AA",
-          "CH": "8001", "NO": "0150", "AU": "2000", "NZ": "6011", "IN": "400001",
-          "BR": "01310-100", "JP": "100-0001", "KR": "03187", "CN": "100000", "TR": "06100",
-          "RU": "101000", "MX": "06000", "CA": "K1A 0B1", "US": "94107", "SG": "018989",
-          "ZA": "8001", "AR": "1000", "CL": "8320000", "CO": "", "TH": "10200"}
-STATES = {"AU": "NSW", "BR": "SP", "CA": "ON", "CN": "BJ", "IN": "MH", "JP": "13", "MX": "CMX",
-          "US": "CA"}
+from .addresses import business_form
 
 
 def details(country: str, tax_id: str) -> dict[str, str]:
-    return {"country": country, "state": STATES.get(country, ""),
-            "postal_code": POSTAL.get(country, ""), "tax_id": tax_id}
+    """A business's complete details, so only the tax id decides."""
+    return business_form(country, tax_id=tax_id)
 
 
 def tax_error(country: str, tax_id: str) -> str:

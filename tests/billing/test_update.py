@@ -15,9 +15,16 @@ from waffo_portal.stores.memory import MemoryStore
 from waffo_portal.testing import PortalKit, make_kit
 from waffo_portal.testing.factories import EPOCH, sample_order, test_config
 
-GERMAN_BUSINESS = {"country": "DE", "state": "BE", "postal_code": "10115", "is_business": "on",
+GERMAN_BUSINESS = {"name": "Erika Mustermann", "country": "DE",
+                   "address_line1": "Unter den Linden 1", "city": "Berlin", "state": "BE",
+                   "postal_code": "10115", "is_business": "on",
                    "business_name": "Example GmbH", "tax_id": "DE 136 695 976"}
 FULL_TAX_ID = "136695976"
+# What an order was billed to before addresses were collected: the same tax treatment
+# (country, business, VAT id), so an invoice issued to it may be completed.
+BILLED_BEFORE = BillingDetails("DE", "", "10115", "Example GmbH", "DE136695976", True)
+UAE_CONSUMER = {"name": "Layla", "country": "AE", "address_line1": "PO Box 1234", "state": "DU"}
+UAE_SAVED = BillingDetails("AE", "AE-DU", name="Layla", address_line1="PO Box 1234")
 
 
 class RecordingSink:
@@ -47,7 +54,8 @@ def with_sink(kit: PortalKit) -> tuple[Portal, RecordingSink]:
 
 
 def issue(kit: PortalKit, buyer_id: str, order_id: str) -> Invoice:
-    order = sample_order(buyer_id, kit.plans["basic"], EPOCH, order_id)
+    order = attrs.evolve(sample_order(buyer_id, kit.plans["basic"], EPOCH, order_id),
+                         billing_details=BILLED_BEFORE)
     kit.store.save_order(order)
     return kit.store.issue_invoice(order, "INV-", EPOCH)
 
@@ -58,19 +66,20 @@ def billing_audits(kit: PortalKit) -> list[AuditEvent]:
 
 def test_update_saves_normalised_details(kit: PortalKit) -> None:
     saved = kit.portal.update_billing_details(kit.buyer.id, GERMAN_BUSINESS)
-    assert saved == BillingDetails("DE", "DE-BE", "10115", "Example GmbH", "DE136695976", True)
+    assert saved == BillingDetails("DE", "DE-BE", "10115", "Example GmbH", "DE136695976", True,
+                                   "Erika Mustermann", "Unter den Linden 1", "", "Berlin")
     assert kit.portal.get_billing_details(kit.buyer.id) == saved
     assert kit.portal.get_billing_details(kit.other_buyer.id) is None
 
 
 def test_invalid_input_writes_nothing(kit: PortalKit) -> None:
-    kit.portal.update_billing_details(kit.buyer.id, {"country": "AE"})
+    kit.portal.update_billing_details(kit.buyer.id, UAE_CONSUMER)
     before = kit.store.list_audit_events()
     with pytest.raises(ValidationError) as caught:
         kit.portal.update_billing_details(kit.buyer.id, {**GERMAN_BUSINESS,
                                                          "tax_id": "DE136695977"})
     assert caught.value.errors == {"tax_id": MESSAGES["tax_id_checksum"]}
-    assert kit.portal.get_billing_details(kit.buyer.id) == BillingDetails("AE")
+    assert kit.portal.get_billing_details(kit.buyer.id) == UAE_SAVED
     assert kit.store.list_audit_events() == before
 
 
@@ -79,7 +88,7 @@ def test_audit_records_old_and_new_with_masked_tax_ids(kit: PortalKit) -> None:
     portal.update_billing_details(kit.buyer.id, GERMAN_BUSINESS)
     portal.update_billing_details(kit.buyer.id, {**GERMAN_BUSINESS, "country": "FR",
                                                  "state": "", "postal_code": "75001",
-                                                 "tax_id": "FR40303265045"})
+                                                 "city": "Paris", "tax_id": "FR40303265045"})
     first, second = reversed(billing_audits(kit))
     assert first.old == {} and first.new["tax_id"] == "DE•••••976"
     assert second.actor == f"buyer:{kit.buyer.id}" and second.subject == f"buyer:{kit.buyer.id}"
@@ -118,7 +127,7 @@ def test_invoice_revision_keeps_number_and_bumps_revision(kit: PortalKit) -> Non
     assert sink.events[0].data["invoice"] == original.number
     # The order keeps what was billed at the time.
     order = kit.store.get_order("ord_1")
-    assert order is not None and order.billing_details.country == "US"
+    assert order is not None and order.billing_details == BILLED_BEFORE
 
     kit.clock.advance(timedelta(hours=1))
     portal.update_billing_details(kit.buyer.id, {**GERMAN_BUSINESS, "business_name": "Ex AG"},
@@ -141,12 +150,12 @@ def test_revision_only_when_the_invoice_changes(kit: PortalKit) -> None:
 
 def test_saved_details_can_still_be_applied_to_an_older_invoice(kit: PortalKit) -> None:
     kit.portal.update_billing_details(kit.buyer.id, GERMAN_BUSINESS)
-    issue(kit, kit.buyer.id, "ord_1")  # issued with the order's (US) details
+    issue(kit, kit.buyer.id, "ord_1")  # issued with the order's details, without an address
     kit.portal.update_billing_details(kit.buyer.id, GERMAN_BUSINESS,
                                       revise_invoice_order_id="ord_1")
     invoice = kit.store.get_invoice("ord_1")
     assert invoice is not None and invoice.revision == 1
-    assert invoice.billing_details is not None and invoice.billing_details.country == "DE"
+    assert invoice.billing_details is not None and invoice.billing_details.city == "Berlin"
 
 
 @pytest.mark.parametrize("order_id", ["ord_other", "ord_missing", "ord_no_invoice"])
@@ -166,13 +175,13 @@ def test_other_buyers_or_missing_invoice_is_not_found_and_nothing_written(
 def test_failure_after_saving_rolls_everything_back() -> None:
     store = AuditFailsStore()
     kit = make_kit(store)
-    kit.portal.update_billing_details(kit.buyer.id, {"country": "AE"})
+    kit.portal.update_billing_details(kit.buyer.id, UAE_CONSUMER)
     original = issue(kit, kit.buyer.id, "ord_1")
     store.fail = True
     with pytest.raises(RuntimeError):
         kit.portal.update_billing_details(kit.buyer.id, GERMAN_BUSINESS,
                                           revise_invoice_order_id="ord_1")
-    assert kit.portal.get_billing_details(kit.buyer.id) == BillingDetails("AE")
+    assert kit.portal.get_billing_details(kit.buyer.id) == UAE_SAVED
     assert kit.store.get_invoice("ord_1") == original
     store.fail = False
     assert len(billing_audits(kit)) == 1  # only the first, successful update

@@ -154,8 +154,14 @@ def check_billing_details(j: Journey) -> None:
     page.select_option("#country", "DE")
     page.click("button[name=action][value=refresh]")
     page.wait_for_load_state()
+    page.fill("#name", "Ada Lovelace")
+    page.fill("#address_line1", "Unter den Linden 1")
+    page.fill("#city", "Berlin")
     page.fill("#postal_code", "10115")
+    # The business fields are hidden (portal.css, :has()) until the box is ticked.
+    assert not page.is_visible("#business_name")
     page.check("#is_business")
+    assert page.is_visible("#business_name") and page.is_visible("#tax_id")
     page.fill("#business_name", "Ada GmbH")
     page.fill("#tax_id", "DE123")
     page.click("form[action$='/billing-details'] button.button[type=submit]")
@@ -169,6 +175,7 @@ def check_billing_details(j: Journey) -> None:
     assert buyer is not None
     details = j.store.get_billing_details(buyer.id)
     assert details is not None and details.tax_id.endswith("136695976")
+    assert (details.name, details.city) == ("Ada Lovelace", "Berlin")
 
 
 def check_languages(j: Journey) -> None:

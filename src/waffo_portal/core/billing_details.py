@@ -4,7 +4,9 @@
 into a :class:`~waffo_portal.models.BillingDetails` or raises one
 :class:`~waffo_portal.exceptions.ValidationError` holding *every* field's
 problem. Messages are the English gettext msgids in :data:`MESSAGES`; the web
-layer translates them. Everything here is pure: no I/O, no clock.
+layer translates them. What each country's addresses need comes from Google's
+address data (:mod:`.address_rules`). Everything here is pure: no network, no
+clock; the packaged country data is read once and cached.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ import attrs
 import pycountry
 from babel import Locale, UnknownLocaleError
 
+from .address_rules import country_rules
 from .exceptions import ValidationError
 from .messages import MESSAGES as ALL_MESSAGES
 from .models import BillingDetails, OrderStatus
 from .money import Money
 from .postal_codes import (
     MAX_POSTAL_CODE_LENGTH,
+    in_subdivision,
     normalize_postal_code,
     postal_code_required,
     uses_postal_code,
@@ -41,18 +45,23 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     if key.startswith("billing.")
 })
 
-# Countries whose addresses (and often sales taxes) depend on the state or
-# province, so the field is required there. Elsewhere it is optional, but if
-# given it must still be an ISO 3166-2 code of the chosen country. Italy is left
-# out on purpose: its VAT is national and the province is not needed to bill.
-STATE_REQUIRED: Final = frozenset({"US", "CA", "AU", "BR", "MX", "IN", "JP", "CN"})
-
 # Caps on the stripped values.
 MAX_LENGTHS: Final[Mapping[str, int]] = MappingProxyType({
-    "country": 64, "state": 64, "postal_code": MAX_POSTAL_CODE_LENGTH,
-    "business_name": 200, "tax_id": MAX_TAX_ID_LENGTH,
+    "name": 200, "country": 64, "address_line1": 200, "address_line2": 200, "city": 100,
+    "state": 64, "postal_code": MAX_POSTAL_CODE_LENGTH, "business_name": 200,
+    "tax_id": MAX_TAX_ID_LENGTH,
 })
-TEXT_FIELDS: Final = ("country", "state", "postal_code", "business_name", "tax_id")
+TEXT_FIELDS: Final = ("name", "country", "address_line1", "address_line2", "city", "state",
+                      "postal_code", "business_name", "tax_id")
+# What counts only for a business: a consumer's (perhaps hidden) inputs are dropped.
+BUSINESS_FIELDS: Final = frozenset({"business_name", "tax_id"})
+# Free text, whose runs of spaces are collapsed; codes follow their own rules.
+_FREE_TEXT: Final = frozenset({"name", "address_line1", "address_line2", "city",
+                               "business_name"})
+# Free text the country's addresses may need (address_rules) -> the problem when missing;
+# the state and postal code are checked by their own rules below.
+_REQUIRED_PROBLEMS: Final = MappingProxyType({"address_line1": "address_required",
+                                              "city": "city_required"})
 
 _TRUE, _FALSE = frozenset({"1", "true", "on", "yes"}), frozenset({"", "0", "false", "off", "no"})
 # Bidirectional overrides could make an invoice show text other than what is stored.
@@ -110,7 +119,7 @@ def _subdivision_index(country: str) -> tuple[frozenset[str], Mapping[str, str]]
 
 def _state(country: str, value: str) -> tuple[str, str | None]:
     if not value:
-        return "", ("state_required" if country in STATE_REQUIRED else None)
+        return "", ("state_required" if needs_state(country) else None)
     codes, by_name = _subdivision_index(country)
     if not codes:
         return "", "state_not_used"
@@ -126,12 +135,16 @@ def _state(country: str, value: str) -> tuple[str, str | None]:
     return "", "state_invalid"
 
 
-def _postal_code(country: str, value: str) -> tuple[str, str | None]:
+def _postal_code(country: str, value: str, state: str) -> tuple[str, str | None]:
     if not value:
         return "", ("postal_code_required" if postal_code_required(country) else None)
+    if not uses_postal_code(country):  # it would never be printed on the invoice
+        return "", "postal_code_not_used"
     normalized = normalize_postal_code(country, value)
     if normalized is None:
         return "", "postal_code_invalid"
+    if state and not in_subdivision(country, normalized, state):
+        return "", "postal_code_state_mismatch"
     return normalized, None
 
 
@@ -155,8 +168,44 @@ def _is_business(value: str) -> tuple[bool, str | None]:
 
 def _clean(field: str, raw: str) -> str:
     value = unicodedata.normalize("NFC", raw.strip())
-    # Collapse runs of spaces in free text; codes are handled by their own rules.
-    return " ".join(value.split()) if field == "business_name" else value
+    return " ".join(value.split()) if field in _FREE_TEXT else value
+
+
+def _text_values(raw: Mapping[str, str], fields: tuple[str, ...],
+                 problems: dict[str, str]) -> dict[str, str]:
+    """Each field stripped and cleaned, or "" where it fails the basic checks."""
+    values: dict[str, str] = {}
+    for field in fields:
+        text = raw.get(field, "")
+        problem = _basic_problem(field, text)
+        if problem is not None:
+            problems[field] = problem
+        # A refused value is never used, least of all as the country for other checks.
+        values[field] = "" if problem is not None else _clean(field, text)
+    return values
+
+
+def _country_checks(values: dict[str, str], problems: dict[str, str]) -> None:
+    """What depends on the (valid) country: its subdivisions, postal codes, tax ids and
+    the address fields it needs."""
+    country = values["country"]
+    required = required_fields(country)
+    for field in _REQUIRED_PROBLEMS:
+        if field in required and not values[field] and field not in problems:
+            problems[field] = _REQUIRED_PROBLEMS[field]
+    if "state" not in problems:
+        values["state"], problem = _state(country, values["state"])
+        if problem is not None:
+            problems["state"] = problem
+    if "postal_code" not in problems:
+        state = "" if "state" in problems else values["state"]
+        values["postal_code"], problem = _postal_code(country, values["postal_code"], state)
+        if problem is not None:
+            problems["postal_code"] = problem
+    if "tax_id" not in problems:
+        values["tax_id"], problem = _tax_id(country, values["tax_id"])
+        if problem is not None:
+            problems["tax_id"] = problem
 
 
 def validate_billing_details(raw: Mapping[str, str]) -> BillingDetails:
@@ -164,45 +213,41 @@ def validate_billing_details(raw: Mapping[str, str]) -> BillingDetails:
 
     Raises ValidationError mapping each bad field to a MESSAGES value. Nothing
     is checked against the country when the country itself is missing or wrong.
+    The business name and tax id count only for a business; a consumer's are
+    neither checked nor kept.
     """
     problems: dict[str, str] = {}
-    values: dict[str, str] = {}
-    for field in TEXT_FIELDS:
-        text = raw.get(field, "")
-        problem = _basic_problem(field, text)
-        if problem is not None:
-            problems[field] = problem
-        # A refused value is never used, least of all as the country for other checks.
-        values[field] = "" if problem is not None else _clean(field, text)
     is_business, problem = _is_business(raw.get("is_business", ""))
     if problem is not None:
         problems["is_business"] = problem
+    # An unreadable flag still gets the business fields checked: every problem at once.
+    fields = tuple(f for f in TEXT_FIELDS
+                   if f not in BUSINESS_FIELDS or is_business or problem is not None)
+    values = dict.fromkeys(BUSINESS_FIELDS, "") | _text_values(raw, fields, problems)
     if "country" not in problems:
         values["country"], problem = _country(values["country"])
         if problem is not None:
             problems["country"] = problem
     if values["country"]:
-        for field, check in (("state", _state), ("postal_code", _postal_code),
-                             ("tax_id", _tax_id)):
-            if field not in problems:
-                values[field], problem = check(values["country"], values[field])
-                if problem is not None:
-                    problems[field] = problem
+        _country_checks(values, problems)
+    if not values["name"] and "name" not in problems:
+        problems["name"] = "name_required"
     if is_business and not values["business_name"] and "business_name" not in problems:
         problems["business_name"] = "business_name_required"
     if problems:
         raise ValidationError({field: f"billing.{key}" for field, key in problems.items()})
-    return BillingDetails(country=values["country"], state=values["state"],
-                          postal_code=values["postal_code"],
-                          business_name=values["business_name"], tax_id=values["tax_id"],
-                          is_business=is_business)
+    if not is_business:
+        values["business_name"] = values["tax_id"] = ""
+    return BillingDetails(is_business=is_business, **values)
 
 
 def details_for_audit(details: BillingDetails | None) -> dict[str, str]:
     """Billing details as audit/event strings, with the tax id masked."""
     if details is None:
         return {}
-    return {"country": details.country, "state": details.state,
+    return {"name": details.name, "country": details.country,
+            "address_line1": details.address_line1, "address_line2": details.address_line2,
+            "city": details.city, "state": details.state,
             "postal_code": details.postal_code, "business_name": details.business_name,
             "tax_id": tax_id_display(details.tax_id),
             "is_business": "true" if details.is_business else "false"}
@@ -266,12 +311,30 @@ def subdivisions(country: str, locale: str | None = None) -> list[tuple[str, str
     return list(_subdivisions(code, _locale(locale).language))
 
 
+@lru_cache(maxsize=512)
+def required_fields(country: str) -> frozenset[str]:
+    """The BillingDetails fields a billing form must fill for ``country`` (ISO code, any
+    case), from Google's address data: street, city, postal code and state where the
+    country's addresses need them, and always the name and country.
+
+    A state is required only where pycountry also lists subdivisions to choose from:
+    the stored form is an ISO 3166-2 code, so a region Google knows by name alone (Hong
+    Kong's districts) cannot be required."""
+    code = country.strip().upper()
+    if not _is_country(code):
+        return frozenset({"name", "country"})
+    required = set(country_rules(code).required) | {"name", "country"}
+    if not _subdivision_index(code)[0]:
+        required.discard("state")
+    return frozenset(required)
+
+
 def needs_state(country: str) -> bool:
-    return country.upper() in STATE_REQUIRED
+    return "state" in required_fields(country)
 
 
 def needs_postal_code(country: str) -> bool:
-    return postal_code_required(country.upper())
+    return postal_code_required(country.strip().upper())
 
 
 # Tax information view -------------------------------------------------------
@@ -296,7 +359,7 @@ class TaxLine:
 
 
 __all__ = [
-    "MAX_LENGTHS", "MESSAGES", "STATE_REQUIRED", "TaxLine", "countries", "details_for_audit",
-    "has_control_chars", "needs_postal_code", "needs_state", "subdivisions", "tax_id_display",
-    "uses_postal_code", "validate_billing_details",
+    "BUSINESS_FIELDS", "MAX_LENGTHS", "MESSAGES", "TaxLine", "countries", "details_for_audit",
+    "has_control_chars", "needs_postal_code", "needs_state", "required_fields", "subdivisions",
+    "tax_id_display", "uses_postal_code", "validate_billing_details",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.billing_details import TEXT_FIELDS, needs_state
+from ..core.billing_details import TEXT_FIELDS, required_fields
 from ..core.exceptions import ValidationError
 from ..core.models import BillingDetails
 from .http import MultiDict
@@ -22,9 +22,9 @@ REFRESH = "refresh"
 def values_from_details(details: BillingDetails | None) -> dict[str, str]:
     if details is None:
         return dict.fromkeys((*TEXT_FIELDS, "is_business"), "")
-    return {"country": details.country, "state": details.state,
-            "postal_code": details.postal_code, "business_name": details.business_name,
-            "tax_id": details.tax_id, "is_business": "1" if details.is_business else ""}
+    values = {field: str(getattr(details, field)) for field in TEXT_FIELDS}
+    values["is_business"] = "1" if details.is_business else ""
+    return values
 
 
 def values_from_form(form: MultiDict) -> dict[str, str]:
@@ -50,7 +50,8 @@ def billing_form_context(page: Page, values: dict[str, str],
         "values": values, "errors": errors or {},
         "countries": page.portal.countries(page.locale),
         "states": page.portal.subdivisions(country, page.locale) if country else [],
-        "state_required": needs_state(country) if country else False,
+        # Fields the chosen country's addresses need: the others are marked optional.
+        "required": required_fields(country),
         "editable": page.portal.billing_details_editable,
         "billing_url": page.portal.billing_details_url,
     }
