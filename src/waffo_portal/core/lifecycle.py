@@ -7,6 +7,10 @@
         └──────cancel──────▶ canceling ┘ reactivate (before period end)
                                 │
                           period ends ──▶ canceled
+
+A downgrade scheduled before a cancel stays on the subscription while it is canceling:
+the period end ends the subscription instead (``ended`` drops it), and a reactivation
+before then keeps it, so the renewal bills the plan the buyer chose.
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ def parse_cancellation(reason: str | None, comment: str) -> tuple[CancellationRe
 
 def cancel_at_period_end(subscription: Subscription, reason: CancellationReason | None,
                          comment: str, now: datetime) -> Subscription:
+    """Canceling at the period end. A scheduled change is kept, not dropped: it cannot
+    happen (the subscription ends first) unless the buyer reactivates."""
     if subscription.status not in _CANCELABLE:
         raise PlanChangeNotAllowed(key="cancel.not_cancelable",
                                    subscription_id=subscription.id,
@@ -62,10 +68,11 @@ def cancel_at_period_end(subscription: Subscription, reason: CancellationReason 
     cancellation = Cancellation(reason=reason, comment=comment, requested_at=now,
                                 effective_at=subscription.current_period_end)
     return attrs.evolve(subscription, status=SubscriptionStatus.CANCELING,
-                        cancellation=cancellation, scheduled_change=None)
+                        cancellation=cancellation)
 
 
 def reactivate(subscription: Subscription, now: datetime) -> Subscription:
+    """Active (or trialing) again, with any change the cancel set aside still scheduled."""
     if subscription.status is not SubscriptionStatus.CANCELING:
         raise PlanChangeNotAllowed(key="reactivate.not_canceling",
                                    subscription_id=subscription.id,

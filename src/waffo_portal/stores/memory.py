@@ -31,6 +31,7 @@ from ..core.models import (
     invoice_number,
     normalize_email,
 )
+from ..core.plan_rules import check_plan_price
 
 
 @attrs.define
@@ -142,6 +143,7 @@ class MemoryStore:
         return sorted(plans, key=lambda p: (p.price_per_day(), p.id))
 
     def save_plan(self, plan: Plan) -> None:
+        check_plan_price(plan)
         with self._lock:
             self._t["plans"][plan.id] = plan
 

@@ -33,6 +33,7 @@ from ...core.models import (
     invoice_number,
     normalize_email,
 )
+from ...core.plan_rules import check_plan_price
 from ...stores import codec
 from . import models as m
 from .records import RecordsMixin
@@ -119,6 +120,7 @@ class DjangoStore(RecordsMixin):
         return sorted(plans, key=lambda p: (p.price_per_day(), p.id))
 
     def save_plan(self, plan: Plan) -> None:
+        check_plan_price(plan)
         self._put(m.Plan, codec.plan_values(plan))
 
     # Subscriptions

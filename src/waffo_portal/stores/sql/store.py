@@ -35,6 +35,7 @@ from ...core.models import (
     invoice_number,
     normalize_email,
 )
+from ...core.plan_rules import check_plan_price
 from .. import codec
 from . import schema as t
 from .base import lookup
@@ -111,6 +112,7 @@ class SqlStore(RecordsMixin, SyncMixin):
         return sorted((codec.plan_from(r) for r in rows), key=lambda p: (p.price_per_day(), p.id))
 
     def save_plan(self, plan: Plan) -> None:
+        check_plan_price(plan)
         self._upsert(t.plans, codec.plan_values(plan))
 
     # Subscriptions

@@ -75,7 +75,8 @@ def subscription_detail(page: Page, subscription_id: str) -> Response:
     subscription = page.portal.get_subscription(page.buyer_id, subscription_id)
     message = page.request.query.get_one("msg")
     return page.render("subscription.html", s=summarize(page, subscription),
-                       message=message if message in RESULT_MESSAGES else "", key=new_key())
+                       message=message if message in RESULT_MESSAGES else "", key=new_key(),
+                       provider_mode=page.portal.provider_mode)
 
 
 def to_provider(page: Page, url: str) -> Response:
@@ -153,7 +154,7 @@ def _cancel_page(page: Page, subscription_id: str, status: int = 200,
     reasons = [(r.value, REASON_LABELS[r.value]) for r in CancellationReason]
     return page.render("cancel.html", status, s=summarize(page, subscription), reasons=reasons,
                        values=values or {"reason": "", "comment": ""}, errors=errors or {},
-                       key=new_key())
+                       key=new_key(), provider_mode=page.portal.provider_mode)
 
 
 def cancel_form(page: Page, subscription_id: str) -> Response:
@@ -175,6 +176,8 @@ def confirm_cancel(page: Page, subscription_id: str) -> Response:
 
 
 def reactivate(page: Page, subscription_id: str) -> Response:
+    """The subscription page then states the plan that renews, its price and date, as
+    the stored subscription says (with a provider: after the provider's answer)."""
     outcome = page.portal.reactivate_subscription(
         page.buyer_id, subscription_id,
         idempotency_key=page.request.form.get_one("idempotency_key")[:128])
