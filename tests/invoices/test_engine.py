@@ -152,9 +152,9 @@ def test_right_to_left_documents_keep_br_elements() -> None:
 
 def test_line_breaks_in_data_do_not_break_pre_line_cells() -> None:
     order, invoice, payments = demo_records("en")
-    details = attrs.evolve(invoice.billing_details, business_name="Acme\r\nWidgets\rLtd\nCo")
-    doc = build_document(order, attrs.evolve(invoice, billing_details=details), payments,
-                         DEMO_BRANDING, "en")
+    seats = attrs.evolve(order.line_items[1], description="Acme\r\nWidgets\rLtd\nCo")
+    order = attrs.evolve(order, line_items=(order.line_items[0], seats))
+    doc = build_document(order, invoice, payments, DEMO_BRANDING, "en")
     html = render.html_for(doc, DEMO_BRANDING, for_pdf=True, pages=1)
     assert "Acme  Widgets Ltd Co" in html
 

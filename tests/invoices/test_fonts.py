@@ -221,3 +221,15 @@ def test_font_files_are_licensed_and_within_budget() -> None:
     assert "provenance" in (FONT_DIR / "README.md").read_text().lower()
     total = sum(len(p.read_bytes()) for p in ttfs)
     assert total < 25 * 1024 * 1024
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_bidi_isolates_take_no_room_and_count_as_drawable(family: str) -> None:
+    # The templates isolate data in Arabic documents; xhtml2pdf drops the isolates
+    # before drawing but measures lines (and picks Arabic joining) by the face's tables.
+    from xhtml2pdf.util import font_has_glyph
+
+    for name in (family, f"{family}-Bold"):
+        for isolate in "\u2066\u2067\u2068\u2069":
+            assert pdfmetrics.stringWidth(isolate, name, 10) == 0
+            assert font_has_glyph(name, isolate)

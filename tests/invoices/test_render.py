@@ -6,13 +6,12 @@ from datetime import UTC, datetime
 import attrs
 import pytest
 
-from waffo_portal.core.config import SUPPORTED_LOCALES, Branding
+from waffo_portal.core.config import SUPPORTED_LOCALES
 from waffo_portal.core.exceptions import MissingGlyphs
-from waffo_portal.core.models import BillingDetails
 from waffo_portal.i18n import get_translations
 from waffo_portal.invoices import engine, render
 from waffo_portal.invoices.demo import DEMO_BRANDING, DEMO_BUYERS, demo_records
-from waffo_portal.invoices.document import build_document, reverse_charge_applies
+from waffo_portal.invoices.document import build_document
 
 from .helpers import BASE14, fonts_drawing_text, pdf_fonts, pdf_text, squash
 
@@ -111,44 +110,40 @@ def _label_positions(pdf: bytes, first: str, second: str) -> tuple[float, float]
     return seen[first], seen[second]
 
 
-@pytest.mark.parametrize(("merchant", "buyer", "business", "tax_id", "expected"), [
-    ("DE", "FR", True, "FR40303265045", True),
-    ("DE", "DE", True, "DE136695976", False),  # same member state
-    ("DE", "FR", False, "FR40303265045", False),  # a consumer
-    ("DE", "FR", True, "", False),  # no VAT id
-    ("DE", "US", True, "12-3456789", False),  # outside the EU
-    ("", "FR", True, "FR40303265045", False),  # merchant country unknown
-    ("US", "FR", True, "FR40303265045", False),  # merchant outside the EU
-])
-def test_reverse_charge_only_for_eu_business_in_another_member_state(
-        merchant: str, buyer: str, business: bool, tax_id: str, expected: bool) -> None:
-    details = BillingDetails(country=buyer, business_name="B", tax_id=tax_id,
-                             is_business=business)
-    assert reverse_charge_applies(details, Branding(country=merchant)) is expected
+@pytest.mark.parametrize("stored", [True, False], ids=["reverse-charged", "taxed"])
+def test_reverse_charge_note_comes_from_the_order_never_from_its_details(stored: bool) -> None:
+    # An FR business with a VAT id, billed by a DE seller: the details alone would
+    # qualify, and the note must still follow only what the order stored.
     order, invoice, payments = demo_records("fr")
-    order = attrs.evolve(order, billing_details=details)
-    invoice = attrs.evolve(invoice, billing_details=details)
-    html = render.render_invoice_html(order, invoice, payments,
-                                      attrs.evolve(DEMO_BRANDING, country=merchant), "fr")
-    note = _t("fr", REVERSE_CHARGE).replace("\u00a0", "&nbsp;")
-    assert (_t("fr", REVERSE_CHARGE) in html or note in html) is expected
+    if not stored:
+        order = attrs.evolve(order, reverse_charge=False)
+    html = render.render_invoice_html(order, invoice, payments, DEMO_BRANDING, "fr")
+    note = _t("fr", REVERSE_CHARGE)
+    assert (note in html or note.replace("\u00a0", "&nbsp;") in html) is stored
 
 
-def test_reverse_charge_note_in_pdf() -> None:
-    order, invoice, payments = demo_records("fr")  # FR business, DE merchant
-    pdf = render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "fr")
-    assert squash("Autoliquidation") in squash(pdf_text(pdf))
+def test_reverse_charge_note_in_pdf_beside_a_zero_tax() -> None:
+    order, invoice, payments = demo_records("fr")  # FR business, DE merchant, stored as such
+    assert order.reverse_charge and order.tax.amount == 0
+    text = squash(pdf_text(render.render_invoice_pdf(order, invoice, payments,
+                                                     DEMO_BRANDING, "fr")))
+    assert squash("Autoliquidation") in text
+    assert squash(f"{_t('fr', 'VAT')} 0 %") in text and squash("0,00 €") in text
+    domestic = pdf_text(render.render_invoice_pdf(*demo_records("de"), DEMO_BRANDING, "de"))
+    assert "Autoliquidation" not in domestic and squash(REVERSE_CHARGE) not in squash(domestic)
+    assert _t("de", REVERSE_CHARGE)[:20] not in domestic
 
 
-def test_revised_invoice_keeps_number_and_shows_revision_date() -> None:
+def test_corrected_invoice_keeps_number_and_shows_the_correction_date() -> None:
     order, invoice, payments = demo_records("de")
     revised = attrs.evolve(invoice, revision=1,
                            revised_at=datetime(2026, 4, 17, 8, 0, tzinfo=UTC))
     text = pdf_text(render.render_invoice_pdf(order, revised, payments, DEMO_BRANDING, "de"))
-    assert "Geändert am" in text and "17. April 2026" in text
+    corrected = _t("de", "Corrected on")
+    assert corrected in text and "17. April 2026" in text
     assert invoice.number in text
     original = pdf_text(render.render_invoice_pdf(order, invoice, payments, DEMO_BRANDING, "de"))
-    assert "Geändert am" not in original
+    assert corrected not in original and "17. April 2026" not in original
 
 
 def test_unchanged_invoice_is_served_from_cache() -> None:

@@ -46,8 +46,10 @@ def test_markup_in_buyer_data_fetches_nothing(listener: _Listener) -> None:
     description = f"</td><style>@import url(http://127.0.0.1:{port}/z);</style>"
     order, invoice, payments = demo_records("en")
     details = attrs.evolve(order.billing_details, business_name=name, tax_id=tax_id)
-    line = attrs.evolve(order.line_items[0], description=description)
-    order = attrs.evolve(order, billing_details=details, line_items=(line,))
+    # The merchant's text of a custom line, and a plan name the portal words.
+    worded = attrs.evolve(order.line_items[0], plan_name=description)
+    custom = attrs.evolve(order.line_items[1], description=description)
+    order = attrs.evolve(order, billing_details=details, line_items=(worded, custom))
     invoice = attrs.evolve(invoice, billing_details=details)
 
     html = render.render_invoice_html(order, invoice, payments, DEMO_BRANDING, "en")

@@ -14,6 +14,7 @@ from ..core.models import (
     BillingDetails,
     Invoice,
     LineItem,
+    LineKind,
     Order,
     OrderKind,
     OrderStatus,
@@ -22,6 +23,7 @@ from ..core.models import (
     PaymentStatus,
 )
 from ..core.money import Money
+from ..core.tax import EU_MEMBER_STATES
 from ..i18n import normalize_locale
 
 ISSUED: Final = datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
@@ -98,11 +100,14 @@ def demo_records(locale: str) -> tuple[Order, Invoice, list[Payment]]:
     order = Order(
         id="ord_demo_0042", buyer_id="buyer_demo", kind=OrderKind.SUBSCRIPTION,
         status=OrderStatus.COMPLETED, currency=buyer.currency,
-        line_items=(LineItem(buyer.product, 1, unit, unit, "pro", ISSUED,
-                             datetime(2026, 4, 5, 9, 30, tzinfo=UTC)),
+        # The plan's line is worded by the document; the seats are the merchant's text.
+        line_items=(LineItem("", 1, unit, unit, "pro", ISSUED,
+                             datetime(2026, 4, 5, 9, 30, tzinfo=UTC), LineKind.PLAN_PERIOD,
+                             buyer.product),
                     LineItem(buyer.product + " ×3", 3, unit, seats)),
         subtotal=subtotal, tax=tax, total=subtotal + tax, tax_rate=rate,
         billing_details=details, created_at=ISSUED, subscription_id="sub_demo",
+        reverse_charge=_reverse_charged(details),
     )
     invoice = Invoice(number="INV-000042", order_id=order.id, buyer_id=order.buyer_id,
                       issued_at=ISSUED, billing_details=details)
@@ -110,6 +115,11 @@ def demo_records(locale: str) -> tuple[Order, Invoice, list[Payment]]:
                       amount=order.total, status=PaymentStatus.SUCCEEDED, created_at=ISSUED,
                       method=PaymentMethod("visa", "4242"))
     return order, invoice, [payment]
+
+
+def _reverse_charged(details: BillingDetails) -> bool:
+    # An EU business in another member state than the (German) demo seller.
+    return details.country in EU_MEMBER_STATES and details.country != DEMO_BRANDING.country
 
 
 def _price(currency: str) -> str:

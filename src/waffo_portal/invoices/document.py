@@ -1,62 +1,82 @@
-"""The invoice view model: every value already formatted for one locale.
+"""The invoice view model: every value already formatted and worded for one locale.
 
-Templates only print these strings (and translate their own labels), so the
-same document renders to HTML and PDF alike, and its ``cache_key`` says
-exactly when a rendered file may be reused.
+Built from the stored order alone: what the lines say, which tax it was and
+whether the buyer reverse-charges it were all decided when the order was made;
+nothing here recomputes them from today's billing details. Templates only print
+these strings (and translate their own fixed labels), so the same document
+renders to HTML and PDF alike, and its ``cache_key`` says exactly when a
+rendered file may be reused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Final
 
 import attrs
-import pycountry
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal
 
+from ..core.addresses import postal_lines
 from ..core.config import Branding
-from ..core.models import (
-    BillingDetails,
-    Buyer,
-    Invoice,
-    LineItem,
-    Order,
-    OrderStatus,
-    Payment,
-    PaymentStatus,
-)
-from ..i18n import babel_locale, babel_locale_name, normalize_locale, text_direction
+from ..core.models import Buyer, Invoice, LineItem, Order, Payment, PaymentStatus
+from ..core.money import Money
+from ..core.settlement import SettlementView, settle
+from ..i18n import babel_locale_name, get_translations, normalize_locale, text_direction
+from . import wording
+from .wording import Gettext
 
+log = logging.getLogger("waffo_portal.invoices")
 #: Bump whenever a template or this module changes what a document looks like.
-TEMPLATE_VERSION: Final = "4"
-EU_MEMBER_STATES: Final = frozenset((
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
-    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-))
+TEMPLATE_VERSION: Final = "6"
 _BRANDS: Final = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express",
                   "jcb": "JCB", "unionpay": "UnionPay", "discover": "Discover",
                   "diners": "Diners Club"}
+_TOOK_MONEY: Final = frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED})
 
 
 @attrs.frozen
 class Row:
     description: str
-    period: str
+    period: str  # "start – end", or "" for a line without a service period
     quantity: str
     unit_price: str
     amount: str
 
 
 @attrs.frozen
+class SumLine:
+    label: str
+    amount: str
+    grand: bool = False  # the total: printed in bold under a rule
+
+
+@attrs.frozen
+class Party:
+    """Seller or buyer: the address block, then email and tax id if there are any."""
+
+    lines: tuple[str, ...]
+    tax_id_label: str = ""
+    tax_id: str = ""
+    email: str = ""
+
+
+@attrs.frozen
+class RefundLine:
+    date: str
+    amount: str  # negative: what went back to the buyer
+
+
+@attrs.frozen
 class PaymentInfo:
     paid_date: str
     amount: str
-    brand: str = ""
-    last4: str = ""
+    method: str = ""  # "Visa •••• 4242"
+    refunds: tuple[RefundLine, ...] = ()
+    net_paid: str = ""
 
 
 @attrs.frozen
@@ -65,31 +85,36 @@ class InvoiceDocument:
     locale: str
     direction: str
     number: str
-    order_id: str
     issue_date: str
-    revised_date: str
-    merchant_name: str
-    merchant_address: tuple[str, ...]
-    merchant_tax_id: str
+    corrected: bool
+    corrected_date: str
+    seller: Party
+    buyer: Party
     logo_path: str
-    buyer_name: str
-    buyer_email: str
-    buyer_business: str
-    buyer_address: tuple[str, ...]
-    buyer_tax_id: str
     rows: tuple[Row, ...]
-    subtotal: str
-    tax_rate: str
-    tax: str
-    total: str
+    sums: tuple[SumLine, ...]  # in print order; exactly one is the grand total
     currency: str
-    status: str  # "paid", "unpaid", "refunded", "canceled"
+    status: str  # a core.settlement.Settlement value
+    status_label: str
     reverse_charge: bool
+    tax_note: str
     payment: PaymentInfo | None
 
     @property
     def rtl(self) -> bool:
         return self.direction == "rtl"
+
+    @property
+    def sums_before_total(self) -> tuple[SumLine, ...]:
+        return self.sums[:self._total_index]
+
+    @property
+    def sums_from_total(self) -> tuple[SumLine, ...]:
+        return self.sums[self._total_index:]
+
+    @property
+    def _total_index(self) -> int:
+        return next(i for i, line in enumerate(self.sums) if line.grand)
 
     def cache_key(self, fmt: str, extra: str = "") -> str:
         """Changes whenever anything printed, the template version or the format changes."""
@@ -97,95 +122,113 @@ class InvoiceDocument:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
+@attrs.frozen
+class _Context:
+    locale: str  # the portal's tag ("pt-BR")
+    babel: str  # babel's name ("pt_BR")
+    gettext: Gettext
+    rtl: bool
+
+    def money(self, value: Money) -> str:
+        return value.format(self.babel)
+
+    def date(self, moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        # Dates format with Latin digits in every supported locale (CLDR patterns).
+        return str(format_date(moment.date(), "long", locale=self.babel))
+
+
 def build_document(order: Order, invoice: Invoice, payments: Sequence[Payment],
                    branding: Branding, locale: str, kind: str = "invoice",
                    buyer: Buyer | None = None) -> InvoiceDocument:
-    """Format everything an invoice (or receipt) shows, in ``locale``."""
+    """Format everything an invoice (or receipt) shows, in ``locale``.
+
+    A receipt needs a payment that took money: ValueError otherwise, so an unpaid
+    order can never be printed as "Receipt"."""
     if kind not in ("invoice", "receipt"):
         raise ValueError(f"unknown document kind {kind!r}")
+    settled = settle(order, payments)
+    if kind == "receipt" and not settled.state.charged:
+        raise ValueError(f"no receipt for an order that is {settled.state.value}")
     loc = normalize_locale(locale) or "en"
-    details = invoice.billing_details or order.billing_details
+    ctx = _Context(loc, babel_locale_name(loc), get_translations(loc, wording.DOMAIN).gettext,
+                   text_direction(loc) == "rtl")
+    _check_sums(order)
     return InvoiceDocument(
         kind=kind, locale=loc, direction=text_direction(loc), number=invoice.number,
-        order_id=order.id, issue_date=_date(invoice.issued_at, loc),
-        revised_date=_date(invoice.revised_at, loc) if invoice.revision else "",
-        merchant_name=branding.name, merchant_address=tuple(branding.address),
-        merchant_tax_id=branding.tax_id, logo_path=branding.logo_path,
-        buyer_name=buyer.name if buyer else "", buyer_email=buyer.email if buyer else "",
-        buyer_business=details.business_name, buyer_address=_address(details, loc),
-        buyer_tax_id=details.tax_id,
-        rows=tuple(_row(item, loc) for item in order.line_items),
-        subtotal=order.subtotal.format(babel_locale_name(loc)),
-        tax_rate=_percent(order.tax_rate, loc), tax=order.tax.format(babel_locale_name(loc)),
-        total=order.total.format(babel_locale_name(loc)), currency=order.currency,
-        status=_status(order, payments), reverse_charge=reverse_charge_applies(details, branding),
-        payment=_payment(payments, loc) if kind == "receipt" else None,
+        issue_date=ctx.date(invoice.issued_at), corrected=invoice.revision > 0,
+        corrected_date=ctx.date(invoice.revised_at) if invoice.revision > 0 else "",
+        seller=_seller(branding, ctx), buyer=_buyer(order, invoice, buyer, ctx),
+        logo_path=branding.logo_path, rows=tuple(_row(item, ctx) for item in order.line_items),
+        sums=_sums(order, ctx), currency=order.currency, status=settled.state.value,
+        status_label=wording.settlement_label(settled.state, ctx.gettext),
+        reverse_charge=order.reverse_charge, tax_note=order.tax_note,
+        payment=_payment(settled, payments, ctx) if kind == "receipt" else None,
     )
 
 
-def reverse_charge_applies(details: BillingDetails, branding: Branding) -> bool:
-    """An EU business with a VAT id, billed from another EU member state (Art. 196)."""
-    merchant, buyer = branding.country.upper(), details.country.upper()
-    return (details.is_business and bool(details.tax_id.strip())
-            and merchant in EU_MEMBER_STATES and buyer in EU_MEMBER_STATES and merchant != buyer)
+def _seller(branding: Branding, ctx: _Context) -> Party:
+    lines = tuple(line for line in (branding.name, *branding.address) if line)
+    label = wording.tax_id_label(branding.country, ctx.gettext) if branding.tax_id else ""
+    return Party(lines, label, branding.tax_id)
 
 
-def _date(moment: datetime | None, locale: str) -> str:
-    if moment is None:
-        return ""
-    # Dates format with Latin digits in every supported locale (CLDR patterns).
-    return str(format_date(moment.date(), "long", locale=babel_locale_name(locale)))
+def _buyer(order: Order, invoice: Invoice, buyer: Buyer | None, ctx: _Context) -> Party:
+    # The invoice's own copy if it was corrected, else the details the order was made with.
+    details = invoice.billing_details or order.billing_details
+    lines = postal_lines(details, ctx.locale)
+    if not details.name and buyer is not None and buyer.name:
+        lines = (buyer.name, *lines)  # a person billed without a name on the details
+    tax_id = details.tax_id.strip() if details.is_business else ""
+    label = wording.tax_id_label(details.country, ctx.gettext) if tax_id else ""
+    return Party(lines, label, tax_id, buyer.email if buyer is not None else "")
 
 
-def _percent(rate: Decimal, locale: str) -> str:
-    return str(format_percent(rate / 100, locale=babel_locale_name(locale),
-                              numbering_system="latn", decimal_quantization=False))
-
-
-def _row(item: LineItem, locale: str) -> Row:
-    name = babel_locale_name(locale)
+def _row(item: LineItem, ctx: _Context) -> Row:
     period = ""
     if item.period_start and item.period_end:
-        period = f"{_date(item.period_start, locale)} – {_date(item.period_end, locale)}"
-    quantity = str(format_decimal(item.quantity, locale=name, numbering_system="latn"))
-    return Row(item.description, period, quantity, item.unit_price.format(name),
-               item.amount.format(name))
+        period = f"{ctx.date(item.period_start)} – {ctx.date(item.period_end)}"
+    quantity = str(format_decimal(item.quantity, locale=ctx.babel, numbering_system="latn"))
+    return Row(wording.line_description(item, ctx.gettext, rtl=ctx.rtl), period, quantity,
+               ctx.money(item.unit_price), ctx.money(item.amount))
 
 
-def _address(details: BillingDetails, locale: str) -> tuple[str, ...]:
-    region = _subdivision_name(details.state)
-    first = " ".join(part for part in (region, details.postal_code) if part)
-    country = babel_locale(locale).territories.get(details.country.upper(), details.country)
-    return tuple(line for line in (first, str(country)) if line)
+def _sums(order: Order, ctx: _Context) -> tuple[SumLine, ...]:
+    """One rule: gross lines add up to the total, which contains the tax; net lines add
+    up to the subtotal, to which the tax is added."""
+    _ = ctx.gettext
+    tax = SumLine(wording.tax_line(order, _, ctx.locale), ctx.money(order.tax))
+    total = SumLine(_("Total"), ctx.money(order.total), grand=True)
+    if order.prices_include_tax:
+        return total, tax, SumLine(_("Net amount"), ctx.money(order.subtotal))
+    return SumLine(_("Subtotal"), ctx.money(order.subtotal)), tax, total
 
 
-def _subdivision_name(code: str) -> str:
-    if not code:
-        return ""
-    found = pycountry.subdivisions.get(code=code.upper())  # type: ignore[no-untyped-call]
-    return str(found.name) if found is not None else code
+def _check_sums(order: Order) -> None:
+    """Log (never print) an order whose stored sums break the rule the document shows."""
+    lines = Money.zero(order.currency)
+    for item in order.line_items:
+        lines = lines + item.amount
+    target = order.total if order.prices_include_tax else order.subtotal
+    if lines != target or order.subtotal + order.tax != order.total:
+        log.warning("order %s: its lines and sums do not add up as a %s order", order.id,
+                    "tax-inclusive" if order.prices_include_tax else "net")
 
 
-def _status(order: Order, payments: Sequence[Payment]) -> str:
-    if order.status is OrderStatus.REFUNDED or any(
-            p.status is PaymentStatus.REFUNDED for p in payments):
-        return "refunded"
-    if order.status is OrderStatus.CANCELED:
-        return "canceled"
-    if order.status is OrderStatus.COMPLETED or any(
-            p.status is PaymentStatus.SUCCEEDED for p in payments):
-        return "paid"
-    return "unpaid"
-
-
-def _payment(payments: Sequence[Payment], locale: str) -> PaymentInfo | None:
-    paid = [p for p in payments if p.status in (PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED)]
-    if not paid:
+def _payment(settled: SettlementView, payments: Sequence[Payment],
+             ctx: _Context) -> PaymentInfo | None:
+    first = settled.paid_at
+    if first is None:
         return None
-    first = paid[0]
-    brand = last4 = ""
+    method = ""
     if first.method is not None:
         brand = _BRANDS.get(first.method.brand.lower(), first.method.brand.title())
-        last4 = first.method.last4
-    return PaymentInfo(_date(first.created_at, locale),
-                       first.amount.format(babel_locale_name(locale)), brand, last4)
+        method = f"{brand} •••• {first.method.last4}"
+    refunds = sorted((r for p in payments if p.status in _TOOK_MONEY for r in p.refunds),
+                     key=lambda refund: refund.created_at)
+    return PaymentInfo(
+        ctx.date(first.created_at), ctx.money(settled.paid), method,
+        tuple(RefundLine(ctx.date(r.created_at), ctx.money(-r.amount)) for r in refunds),
+        ctx.money(settled.net_paid) if refunds else "",
+    )

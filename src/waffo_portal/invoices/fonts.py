@@ -106,9 +106,27 @@ def register_family(family: str) -> None:
         for bold in (False, True):
             face = FontFace(family, bold)
             data = (resources.files(_PACKAGE) / "fonts" / face.filename).read_bytes()
-            pdfmetrics.registerFont(_PuaAwareTTFont(face.font_name, io.BytesIO(data)))
+            font = _PuaAwareTTFont(face.font_name, io.BytesIO(data))
+            _isolates_take_no_room(font)
+            pdfmetrics.registerFont(font)
         _register_family(family)
         _loaded.add(family)  # only once both faces and the family mapping exist
+
+
+#: The bidi isolates (LRI, RLI, FSI, PDI) the templates put around data in right-to-left
+#: documents. xhtml2pdf resolves and drops them before drawing (any text holding one
+#: goes through its bidi pass), but measures lines and checks Arabic shaping against
+#: the face's tables: a face without them would measure each at its default width
+#: (shifting the line by 6 pt a pair) and make Arabic beside them lose its joining.
+_ISOLATES: Final = tuple(range(0x2066, 0x206A))
+
+
+def _isolates_take_no_room(font: Any) -> None:
+    face = font.face
+    for code in _ISOLATES:
+        if code not in face.charToGlyph:
+            face.charToGlyph[code] = 0  # never drawn: see above
+            face.charWidths[code] = 0
 
 
 def register_fonts(families: Iterable[str] = FAMILIES) -> None:

@@ -30,6 +30,7 @@ from . import engine, fonts
 from .document import InvoiceDocument, build_document
 from .engine import BLANK_IMAGE, LOGO_URI, make_link_callback
 from .shaping import thai_preshape
+from .wording import isolate
 
 log = logging.getLogger("waffo_portal.invoices")
 DOMAIN: Final = "invoices"
@@ -132,6 +133,12 @@ def html_for(doc: InvoiceDocument, branding: Branding, *, for_pdf: bool = False,
 
     ``pages``: the page count to print in the PDF footer; None lets xhtml2pdf
     count them, which costs a second layout pass.
+
+    ``bdi`` isolates a datum in a right-to-left PDF. xhtml2pdf runs the bidi
+    algorithm over each line with the document's direction as its base, and by
+    its rules "1 Dock Road" in an Arabic line *is* "Dock Road 1" (the digit
+    stands alone and the space takes the paragraph's direction). A first-strong
+    isolate keeps data in its own direction; browsers get ``<bdi>`` instead.
     """
     translations = get_translations(doc.locale, DOMAIN)
     logo = ""
@@ -143,11 +150,16 @@ def html_for(doc: InvoiceDocument, branding: Branding, *, for_pdf: bool = False,
         doc=doc, _=translations.gettext, for_pdf=for_pdf, font_stack=font_stack,
         color=branding.primary_color, logo=logo, pre_line=pre_line,
         page_label=lambda: _page_label(translations.gettext, pages),
+        bdi=isolate if doc.rtl else _as_is,
     )
     # Escaped data cannot contain "<br/>"; every other line break (CR too: XML
     # parsers read CR as LF) becomes a space, as HTML would treat it.
     return (html.replace("\r", " ").replace("\n", " ").replace("<br/>", "\n") if pre_line
             else html)
+
+
+def _as_is(text: str) -> str:
+    return text
 
 
 def newline_breaks(doc: InvoiceDocument) -> bool:

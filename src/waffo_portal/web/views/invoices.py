@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ...core.settlement import settle
 from ...i18n import normalize_locale
 from ..forms import (
     billing_form_context,
@@ -37,9 +38,12 @@ def _page(page: Page, order_id: str, status: int = 200, values: dict[str, str] |
     order = page.portal.get_order(page.buyer_id, order_id)
     if values is None:
         values = values_from_details(invoice.billing_details or order.billing_details)
-    doc_query = {"doc_lang": _doc_locale(page), "type": "receipt" if _receipt(page) else ""}
-    return page.render("invoice.html", status, invoice=invoice, order=order,
-                       doc_locale=_doc_locale(page), receipt=_receipt(page), doc_query=doc_query,
+    # A receipt is offered only for an order that took money (a declined renewal has none).
+    charged = settle(order, page.portal.list_payments(page.buyer_id, order_id)).state.charged
+    receipt = charged and _receipt(page)
+    doc_query = {"doc_lang": _doc_locale(page), "type": "receipt" if receipt else ""}
+    return page.render("invoice.html", status, invoice=invoice, order=order, charged=charged,
+                       doc_locale=_doc_locale(page), receipt=receipt, doc_query=doc_query,
                        revised=page.request.query.get_one("msg") == "revised",
                        **billing_form_context(page, values, errors))
 

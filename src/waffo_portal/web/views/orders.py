@@ -1,11 +1,20 @@
-"""Orders newest first (keyset pages) and one order with its payments."""
+"""Orders newest first (keyset pages) and one order with its payments.
+
+Pages print an order as the invoice does: its lines worded in the page's language
+(invoices.wording, one place for the words) and where it stands with its money
+(core.settlement), never the raw order status ("Paid" for a half-refunded order)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from ...core.models import Order
+import attrs
+
+from ...core.models import Order, Payment
+from ...core.settlement import SettlementView, settle
+from ...invoices.wording import Wording
 from ..http import Response
 from ..page import Page
 
@@ -31,16 +40,48 @@ def decode_cursor(value: str) -> tuple[datetime, str] | None:
     return moment, found.group(2)
 
 
+@attrs.frozen
+class OrderView:
+    """One order as a page prints it."""
+
+    order: Order
+    description: str  # the first line's, worded
+    lines: tuple[str, ...]  # every line's, worded
+    settlement: SettlementView
+    status: str  # the settlement, worded
+    tax_label: str
+
+    @property
+    def charged(self) -> bool:
+        """Money was taken: the order has an invoice and a receipt."""
+        return self.settlement.state.charged
+
+
+def order_view(order: Order, payments: Sequence[Payment], words: Wording) -> OrderView:
+    lines = tuple(words.line(item) for item in order.line_items)
+    settled = settle(order, payments)
+    return OrderView(order, lines[0] if lines else "", lines, settled,
+                     words.settlement(settled.state), words.tax_line(order))
+
+
+def order_views(page: Page, orders: Iterable[Order]) -> list[OrderView]:
+    """The orders with their settlement (one payments read per order: a page lists 20)."""
+    words = Wording(page.locale)
+    return [order_view(order, page.portal.list_payments(page.buyer_id, order.id), words)
+            for order in orders]
+
+
 def order_list(page: Page) -> Response:
     before = decode_cursor(page.request.query.get_one("after"))
     found = list(page.portal.list_orders(page.buyer_id, PAGE_SIZE + 1, before))
     orders, more = found[:PAGE_SIZE], len(found) > PAGE_SIZE
     next_cursor = encode_cursor(orders[-1]) if more and orders else ""
-    return page.render("orders.html", orders=orders, next_cursor=next_cursor,
-                       paged=before is not None)
+    return page.render("orders.html", orders=order_views(page, orders),
+                       next_cursor=next_cursor, paged=before is not None)
 
 
 def order_detail(page: Page, order_id: str) -> Response:
     order = page.portal.get_order(page.buyer_id, order_id)
     payments = page.portal.list_payments(page.buyer_id, order.id)
-    return page.render("order.html", order=order, payments=payments)
+    return page.render("order.html", order=order, payments=payments,
+                       view=order_view(order, payments, Wording(page.locale)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..http import Response
 from ..page import Page
+from .orders import order_views
 from .subscriptions import summaries
 
 LATEST_ORDERS = 5
@@ -12,6 +13,6 @@ LATEST_ORDERS = 5
 def overview(page: Page) -> Response:
     portal, buyer_id = page.portal, page.buyer_id
     subscriptions = [s for s in summaries(page) if s.subscription.status.has_access]
-    orders = portal.list_orders(buyer_id, LATEST_ORDERS)
+    orders = order_views(page, portal.list_orders(buyer_id, LATEST_ORDERS))
     return page.render("overview.html", subscriptions=subscriptions, orders=orders,
                        details=portal.get_billing_details(buyer_id))
