@@ -70,8 +70,9 @@ def test_catalog_translates_every_message(locale: str) -> None:
         message = catalog.get(msgid)
         assert message is not None, f"{locale} misses {msgid!r}"
         assert message.string and not message.fuzzy, f"{locale}: {msgid!r}"
-        placeholders = set(re.findall(r"%\(\w+\)s", msgid))
-        assert set(re.findall(r"%\(\w+\)s", str(message.string))) == placeholders
+        # Both styles: %(name)s (gettext) and {plan} (str.format, the line wording).
+        placeholders = set(re.findall(r"%\(\w+\)s|\{\w+\}", msgid))
+        assert set(re.findall(r"%\(\w+\)s|\{\w+\}", str(message.string))) == placeholders
         assert translations.gettext(msgid) == message.string
     if locale != "en":
         assert translations.gettext("Invoice") != "Invoice"
