@@ -22,7 +22,8 @@ _STATE: dict[str, Any] = {}
 BASE_PORTAL_SETTINGS = {
     "SECRET_KEYS": [TEST_SECRET], "BASE_URL": "https://shop.example/billing",
     "ALLOWED_RETURN_HOSTS": ["shop.example"], "GATEWAY": "waffo_portal.TestGateway",
-    "BRANDING": {"country": "US"}, "TAX_RATES": {"US": "0", "*": "0"},
+    "BRANDING": {"name": "Test Shop Inc.", "country": "US",
+                 "address": ["1 Market Street", "San Francisco, CA 94105"]}, "TAX_RATES": {"US": "0", "*": "0"},
 }
 
 

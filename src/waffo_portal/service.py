@@ -21,7 +21,7 @@ from .core.models import BillingDetails, Buyer, Invoice, Order, Payment, Plan, S
 from .core.proration import PlanChangeQuote
 from .core.provider import ProviderOutcome
 from .core.sync import SyncRecord
-from .core.tax import RateTablePolicy
+from .core.tax import RateTablePolicy, seller_problems
 from .ports import (
     BillingProvider,
     Clock,
@@ -82,9 +82,12 @@ class Sync:
 
 
 def default_tax_policy(config: PortalConfig) -> RateTablePolicy:
-    """The EU rule over ``config.tax_rates``; every missing rate is named at once."""
-    policy = RateTablePolicy(config.branding.country, config.tax_rates)
-    problems = policy.problems()
+    """The EU rule over ``config.tax_rates``; every missing rate, and what the invoices
+    would lack of the seller, is named at once."""
+    branding = config.branding
+    policy = RateTablePolicy(branding.country, config.tax_rates)
+    problems = policy.problems() + seller_problems(branding.name, branding.address,
+                                                   branding.tax_id, config.tax_rates)
     if problems:
         raise ConfigurationError("; ".join(f"{setting}: {message}"
                                            for setting, message in problems),

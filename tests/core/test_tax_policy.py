@@ -110,19 +110,20 @@ def test_property_never_a_reverse_charge_with_tax_and_sums_always_add_up(
 
 
 def test_a_missing_rate_stops_the_portal_at_start_up_naming_every_gap() -> None:
-    config = test_config(branding=Branding(country="DE"), tax_rates={"DE": "19"})
+    config = test_config(branding=Branding(country="DE"), tax_rates={"DE": "19"})  # no address
     with pytest.raises(ConfigurationError) as caught:
         Portal(config, store=MemoryStore(), mailer=MemoryMailer(), gateway=TestGateway())
     message = str(caught.value)
     assert caught.value.setting == "tax_rates"
-    for gap in ("AT", "FR", "SK", "'*'"):
+    for gap in ("AT", "FR", "SK", "'*'", "branding.address", "branding.tax_id"):
         assert gap in message
     assert "DE," not in message  # the configured one is not reported
 
 
 def test_no_merchant_country_or_no_table_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError) as caught:
-        Portal(test_config(branding=Branding(), tax_rates={"*": "0"}), store=MemoryStore(),
+        Portal(test_config(branding=Branding(address=("1 Main St",)), tax_rates={"*": "0"}),
+               store=MemoryStore(),
                mailer=MemoryMailer(), gateway=TestGateway())
     assert caught.value.setting == "branding.country"
     with pytest.raises(ConfigurationError) as caught:

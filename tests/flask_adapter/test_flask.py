@@ -20,7 +20,8 @@ from ..flow import check_buyer_journey
 SETTINGS = {"WAFFO_PORTAL_SECRET_KEYS": [TEST_SECRET],
             "WAFFO_PORTAL_BASE_URL": "https://shop.example/billing",
             "WAFFO_PORTAL_ALLOWED_RETURN_HOSTS": ["shop.example"],
-            "WAFFO_PORTAL_BRANDING": {"country": "US"},
+            "WAFFO_PORTAL_BRANDING": {"name": "Test Shop Inc.", "country": "US",
+                                      "address": ["1 Market Street"]},
             "WAFFO_PORTAL_TAX_RATES": {"US": "0", "*": "0"}}
 
 

@@ -82,7 +82,8 @@ def _flask(kit: PortalKit, source: SignedJsonWebhooks) -> Post:
     app = flask.Flask(__name__)
     app.config.update(WAFFO_PORTAL_SECRET_KEYS=[SECRET + "x"],
                       WAFFO_PORTAL_BASE_URL="https://shop.example/billing",
-                      WAFFO_PORTAL_BRANDING={"country": "US"},
+                      WAFFO_PORTAL_BRANDING={"name": "Test Shop", "country": "US",
+                                             "address": ["1 Market Street"]},
                       WAFFO_PORTAL_TAX_RATES={"*": "0", "US": "0"})
     WaffoPortal(app, store=kit.store, mailer=kit.mailer, gateway=kit.gateway,
                 webhooks=[source], clock=kit.clock)

@@ -135,6 +135,20 @@ def parse_rates(table: Mapping[str, object]) -> Mapping[str, Decimal]:
     return MappingProxyType(rates)
 
 
+def seller_problems(name: str, address: tuple[str, ...], tax_id: str,
+                    rates: Mapping[str, Decimal]) -> list[tuple[str, str]]:
+    """What an invoice must say of the seller (VAT Directive art. 226: full name and
+    address, and the VAT id of a seller that charges VAT), as (setting, message)."""
+    found: list[tuple[str, str]] = []
+    if not name.strip() or not any(line.strip() for line in address):
+        found.append(("branding.address", "set the merchant's legal name and postal "
+                                          "address: every invoice prints them"))
+    if not tax_id.strip() and any(rate > 0 for rate in rates.values()):
+        found.append(("branding.tax_id", "set the merchant's VAT or tax id: an invoice "
+                                         "that charges tax must show it"))
+    return found
+
+
 class RateTablePolicy:
     """The default :class:`~waffo_portal.ports.TaxPolicy` (see the module docstring)."""
 
@@ -178,5 +192,5 @@ class RateTablePolicy:
 
 
 __all__ = ["ELSEWHERE", "EU_MEMBER_STATES", "OrderSums", "RateTablePolicy", "TaxKind",
-           "TaxTreatment", "inclusive_tax", "parse_rates", "sums_from_gross", "tax_kind",
-           "valid_vat_id"]
+           "TaxTreatment", "inclusive_tax", "parse_rates", "seller_problems", "sums_from_gross",
+           "tax_kind", "valid_vat_id"]

@@ -33,6 +33,8 @@ from ..service import Portal
 from ..stores.memory import MemoryStore
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+TEST_SELLER = Branding(country="US",  # the default name, "Merchant"
+                       address=("1 Market Street", "San Francisco, CA 94105"))
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -41,7 +43,7 @@ def test_config(**overrides: object) -> PortalConfig:
         "secret_keys": (TEST_SECRET,), "base_url": "https://shop.example/billing",
         "allowed_return_hosts": ("shop.example",),
         # A US merchant selling without sales tax: tests that are about tax set their own.
-        "branding": Branding(country="US"), "tax_rates": {"US": "0", "*": "0"},
+        "branding": TEST_SELLER, "tax_rates": {"US": "0", "*": "0"},
     }
     values.update(overrides)
     return PortalConfig(**values)  # type: ignore[arg-type]
