@@ -23,7 +23,8 @@ BASE_PORTAL_SETTINGS = {
     "SECRET_KEYS": [TEST_SECRET], "BASE_URL": "https://shop.example/billing",
     "ALLOWED_RETURN_HOSTS": ["shop.example"], "GATEWAY": "waffo_portal.TestGateway",
     "BRANDING": {"name": "Test Shop Inc.", "country": "US",
-                 "address": ["1 Market Street", "San Francisco, CA 94105"]}, "TAX_RATES": {"US": "0", "*": "0"},
+                 "address": ["1 Market Street", "San Francisco, CA 94105"]},
+    "TAX_RATES": {"US": "0", "*": "0"},
 }
 
 
