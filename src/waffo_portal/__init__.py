@@ -80,8 +80,9 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ below
     from .mail import ConsoleMailer, EmailMessage, MemoryMailer, SmtpMailer
     from .payments import GatewayMode, TestGateway
     from .providers.signed_json import SignedJsonWebhooks
-    from .service import Portal, Sync
+    from .service import Portal
     from .stores.memory import MemoryStore
+    from .sync_api import Sync
     from .use_cases.auth import LoginPreview, NewSession
     from .use_cases.renewals import DueReport
     from .use_cases.reports import CancellationEntry, CancellationReport
@@ -116,7 +117,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ".core.charges": ("ChargeResult",),
     ".payments": ("GatewayMode", "TestGateway"),
     ".core.proration": ("ChangeKind", "PlanChangeQuote", "quote_plan_change"),
-    ".service": ("Portal", "Sync"),
+    ".service": ("Portal",),
+    ".sync_api": ("Sync",),
     ".stores.memory": ("MemoryStore",),
     ".use_cases.auth": ("LoginPreview", "NewSession"),
     ".use_cases.renewals": ("DueReport",),

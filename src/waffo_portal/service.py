@@ -7,7 +7,7 @@ framework integrations call nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 
@@ -16,12 +16,10 @@ from .core import billing_details as billing_rules
 from .core.auth_models import BuyerSession
 from .core.billing_details import TaxLine
 from .core.config import PortalConfig
-from .core.exceptions import ConfigurationError, NotFound
+from .core.exceptions import ConfigurationError
 from .core.models import BillingDetails, Buyer, Invoice, Order, Payment, Plan, Subscription
 from .core.proration import PlanChangeQuote
 from .core.provider import ProviderOutcome
-from .core.sync import SyncRecord
-from .core.tax import RateTablePolicy, seller_problems
 from .ports import (
     BillingProvider,
     Clock,
@@ -34,65 +32,22 @@ from .ports import (
     TaxPolicy,
     WebhookSource,
 )
-from .use_cases import actions, auth, invoices, renewals, reports, subscriptions, sync, webhooks
+from .sync_api import Sync
+from .use_cases import (
+    actions,
+    auth,
+    invoices,
+    orders,
+    renewals,
+    reports,
+    subscriptions,
+)
 from .use_cases import billing_details as billing
 from .use_cases.auth import LoginPreview, NewSession
 from .use_cases.context import Deps, NoGateway, NullEventSink
 from .use_cases.renewals import DueReport
 from .use_cases.reports import CancellationReport
 from .use_cases.subscriptions import ChangeOutcome
-from .use_cases.sync import SyncReport
-from .use_cases.webhooks import IntakeResult
-
-
-class Sync:
-    """The supported way in for the billing provider of record's data (``Portal.sync``).
-
-    Upserts keyed by the provider's ids, each record stamped with the provider's
-    revision (``core.sync.revision_at`` turns an event time into one): a record is
-    written only if its revision is newer than the one last written for that key, so an
-    import can be re-run and webhooks may arrive late, twice or out of order.
-    """
-
-    def __init__(self, deps: Deps, sources: Mapping[str, WebhookSource]) -> None:
-        self._deps = deps
-        self._sources = sources
-
-    def apply(self, records: Iterable[SyncRecord], *, batch_size: int = sync.DEFAULT_BATCH,
-              on_progress: Callable[[int], None] | None = None) -> SyncReport:
-        """Validate every record (ValidationError naming ``records[i].<field>``, nothing
-        written), then write them ``batch_size`` (1-5000) per transaction, each kind in a
-        fixed order. ``on_progress`` gets the count done after each batch. Idempotent:
-        a second run reports every record as unchanged. Raises Conflict
-        (``sync.payment_missing``) for a refund whose payment is not stored yet; the
-        batches before it stay written, and a re-run completes the rest."""
-        return sync.apply(self._deps, records, batch_size=batch_size, on_progress=on_progress)
-
-    def receive_webhook(self, source: str, headers: Mapping[str, str],
-                        body: bytes) -> IntakeResult:
-        """Take in one webhook delivery of the named source (``Portal(webhooks=...)``):
-        signature checked on the raw body, the delivery noted in the inbox together with
-        the records it carried (once per delivery id, even across processes). Raises
-        NotFound (unknown source), InvalidWebhook (bad signature or body), ValidationError
-        or Conflict (a record that depends on one not received yet)."""
-        found = self._sources.get(source)
-        if found is None:
-            raise NotFound("webhook source", source)
-        return webhooks.receive(self._deps, found, headers, body)
-
-
-def default_tax_policy(config: PortalConfig) -> RateTablePolicy:
-    """The EU rule over ``config.tax_rates``; every missing rate, and what the invoices
-    would lack of the seller, is named at once."""
-    branding = config.branding
-    policy = RateTablePolicy(branding.country, config.tax_rates)
-    problems = policy.problems() + seller_problems(branding.name, branding.address,
-                                                   branding.tax_id, config.tax_rates)
-    if problems:
-        raise ConfigurationError("; ".join(f"{setting}: {message}"
-                                           for setting, message in problems),
-                                 setting=problems[0][0])
-    return policy
 
 
 class Portal:
@@ -118,7 +73,7 @@ class Portal:
                 "provider= to act through your billing provider", setting="gateway")
         config = config.validate()
         if provider is None and tax_policy is None:
-            tax_policy = default_tax_policy(config)
+            tax_policy = orders.default_tax_policy(config)
         self._deps = Deps(config=config, store=store, mailer=mailer,
                           gateway=gateway or NoGateway(), clock=clock or SystemClock(),
                           events=events or NullEventSink(), provider=provider,

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..core.charges import ChargeResult
+from ..core.config import PortalConfig
 from ..core.exceptions import ConfigurationError
 from ..core.models import (
     BillingDetails,
@@ -25,8 +26,22 @@ from ..core.models import (
     Subscription,
 )
 from ..core.money import Money
-from ..core.tax import sums_from_gross
+from ..core.tax import RateTablePolicy, seller_problems, sums_from_gross
 from .context import Deps, new_id
+
+
+def default_tax_policy(config: PortalConfig) -> RateTablePolicy:
+    """The EU rule over ``config.tax_rates``; every missing rate, and what the invoices
+    would lack of the seller, is named at once."""
+    branding = config.branding
+    policy = RateTablePolicy(branding.country, config.tax_rates)
+    problems = policy.problems() + seller_problems(branding.name, branding.address,
+                                                   branding.tax_id, config.tax_rates)
+    if problems:
+        raise ConfigurationError("; ".join(f"{setting}: {message}"
+                                           for setting, message in problems),
+                                 setting=problems[0][0])
+    return policy
 
 
 def record_paid_order(deps: Deps, subscription: Subscription, lines: Sequence[LineItem],
