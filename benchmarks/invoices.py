@@ -82,10 +82,11 @@ def canvas_invoice(locale: str) -> bytes:
     out = io.BytesIO()
     pdf = Canvas(out, pagesize=(595, 842))
     y = 800.0
-    lines = [doc.number, doc.issue_date, doc.merchant_name, *doc.merchant_address,
-             doc.buyer_business, *doc.buyer_address, doc.buyer_tax_id]
-    lines += [f"{r.description} {r.quantity} {r.unit_price} {r.amount}" for r in doc.rows]
-    lines += [doc.subtotal, doc.tax, doc.total]
+    lines = [doc.number, doc.issue_date, *doc.seller.lines, doc.seller.tax_id,
+             *doc.buyer.lines, doc.buyer.tax_id]
+    lines += [f"{r.description} {r.quantity} {r.unit_price} {r.amount} {r.period}"
+              for r in doc.rows]
+    lines += [f"{line.label} {line.amount}" for line in doc.sums]
     pdf.setFont(family + "-Bold", 18)
     pdf.drawString(50, y, prep("Invoice"))
     pdf.setFont(family, 10)

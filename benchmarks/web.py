@@ -43,7 +43,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from waffo_portal import ConsoleMailer, Portal, PortalConfig, TestGateway
 from waffo_portal.clock import SystemClock
-from waffo_portal.demo import seed_demo
+from waffo_portal.demo import DEMO_BRANDING, DEMO_TAX_RATES, seed_demo
 from waffo_portal.stores.sql import SqlStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +61,8 @@ def prepare(db: Path, secret: str, base: str) -> tuple[str, str]:
     store = SqlStore.from_url(f"sqlite:///{db}", migrate=True)
     seed_demo(store, SystemClock().now())
     config = PortalConfig(secret_keys=[secret], base_url=base + "/billing",
-                          cookie_secure=False, cookie_name="shop_portal")
+                          cookie_secure=False, cookie_name="shop_portal",
+                          branding=DEMO_BRANDING, tax_rates=DEMO_TAX_RATES)
     portal = Portal(config, store=store, mailer=ConsoleMailer(), gateway=TestGateway())
     buyer = store.find_buyer_by_email("ada@example.com")
     assert buyer is not None

@@ -153,3 +153,15 @@ def test_a_negative_price_never_reaches_the_gateway(kit: PortalKit) -> None:
     assert kit.gateway.calls == 0 and kit.store.list_orders(kit.buyer.id, 5) == []
     stored = kit.store.get_subscription(kit.subscription.id)
     assert stored is not None and stored.current_period_end == kit.subscription.current_period_end
+
+
+def test_an_upgrade_that_costs_nothing_now_is_a_zero_order_without_the_gateway(
+        kit: PortalKit) -> None:
+    kit.clock.set(kit.subscription.current_period_end)  # nothing of the period is left
+    outcome = kit.portal.change_plan(kit.buyer.id, kit.subscription.id, kit.plans["pro"].id,
+                                     idempotency_key=KEY)
+    assert outcome.kind == "upgrade" and kit.gateway.calls == 0
+    assert outcome.order_id is not None
+    order = kit.store.get_order(outcome.order_id)
+    assert order is not None and order.total == Money(0, "USD")
+    assert kit.store.get_invoice(order.id) is not None

@@ -178,9 +178,11 @@ def _change_plan(deps: Deps, buyer_id: str, subscription_id: str, new_plan_id: s
             current = get_owned_subscription(deps, buyer_id, subscription_id)
             saved = deps.store.save_subscription(lifecycle.apply_quote(current, quote))
             order_id = None
-            if charge is not None:
+            # An upgrade that costs nothing now (the period is all but over) is still
+            # recorded, as a zero order; the gateway is never asked for 0.
+            if charge is not None or quote.kind is ChangeKind.UPGRADE:
                 order_id = record_paid_order(deps, saved, _proration_lines(quote), charge,
-                                             quote.quoted_at).id
+                                             quote.quoted_at, amount=quote.amount_due).id
             deps.audit(actor=f"buyer:{buyer_id}", action=f"subscription.{quote.kind.value}",
                        subject=f"subscription:{subscription_id}",
                        old={"plan_id": quote.current_plan.id},
