@@ -20,6 +20,7 @@ from waffo_portal.core.models import (
     PaymentStatus,
 )
 from waffo_portal.core.money import Money
+from waffo_portal.core.settlement import Settlement, settle
 from waffo_portal.demo import DEMO_TAX_RATES
 from waffo_portal.testing import PortalKit, make_kit
 from waffo_portal.testing.factories import EPOCH, sample_order, test_config
@@ -165,3 +166,50 @@ def test_an_upgrade_that_costs_nothing_now_is_a_zero_order_without_the_gateway(
     order = kit.store.get_order(outcome.order_id)
     assert order is not None and order.total == Money(0, "USD")
     assert kit.store.get_invoice(order.id) is not None
+
+
+def test_a_free_order_reads_as_paid_not_refunded(kit: PortalKit) -> None:
+    free = attrs.evolve(kit.plans["basic"], price=Money(0, "USD"))
+    kit.store.save_plan(free)
+    kit.portal.apply_due(kit.subscription.current_period_end)
+    (order,) = kit.store.list_orders(kit.buyer.id, 5)
+    assert settle(order, kit.store.list_payments(order.id)).state is Settlement.PAID
+    assert "Refunded" not in kit.portal.render_invoice_html(kit.buyer.id, order.id)
+
+
+def test_a_change_of_billing_period_credits_the_old_plan_up_to_its_own_end(
+        kit: PortalKit) -> None:
+    order = _upgrade_to(kit, "pro-yearly")
+    charge, credit = order.line_items
+    assert charge.kind is LineKind.PLAN_PERIOD  # a whole new year, not "remaining time"
+    assert credit.period_end == kit.subscription.current_period_end
+    assert charge.period_end is not None and charge.period_end > credit.period_end
+
+
+def test_an_open_order_of_zero_is_paid_without_the_gateway(kit: PortalKit) -> None:
+    zero = attrs.evolve(sample_order(kit.buyer.id, kit.plans["basic"], EPOCH, "zero"),
+                        status=OrderStatus.PENDING, subtotal=Money(0, "USD"),
+                        total=Money(0, "USD"))
+    kit.store.save_order(zero)
+    kit.portal.pay_order(kit.buyer.id, "zero", idempotency_key=KEY, return_url="")
+    assert kit.gateway.calls == 0
+    paid = kit.store.get_order("zero")
+    assert paid is not None and paid.status is OrderStatus.COMPLETED
+    assert kit.store.get_invoice("zero") is not None
+
+
+def test_the_tax_of_a_buyer_without_details_is_named_where_the_seller_is(
+        eu_kit: PortalKit) -> None:
+    order = _upgrade(eu_kit)  # no billing details: taxed at home, in Germany
+    assert order.tax_rate == Decimal(19)
+    text = eu_kit.portal.render_invoice_html(eu_kit.buyer.id, order.id, "de")
+    assert "USt. 19" in text and "Steuer 19" not in text
+
+
+def _upgrade_to(kit: PortalKit, plan: str) -> Order:
+    outcome = kit.portal.change_plan(kit.buyer.id, kit.subscription.id, kit.plans[plan].id,
+                                     idempotency_key=KEY)
+    assert outcome.order_id is not None
+    found = kit.store.get_order(outcome.order_id)
+    assert found is not None
+    return found

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 import pytest
 from hypothesis import given, settings
@@ -99,6 +99,13 @@ def test_property_never_a_reverse_charge_with_tax_and_sums_always_add_up(
     total = lines[0] + lines[1]
     sums = sums_from_gross(total, treatment)
     assert sums.subtotal + sums.tax == sums.total == total  # the lines add up to the total
+    # The tax a gross amount contains, worked out independently, half to even.
+    with localcontext() as exact:
+        exact.prec = 60
+        rate = treatment.rate / 100
+        expected_tax = (Decimal(total.amount) * rate / (1 + rate)).quantize(
+            Decimal(1), rounding=ROUND_HALF_EVEN)
+    assert sums.tax.amount == int(expected_tax)
     if treatment.reverse_charge:
         assert treatment.rate == 0 and sums.tax.amount == 0
         assert seller in EU_MEMBER_STATES and country in EU_MEMBER_STATES

@@ -97,7 +97,9 @@ def test_every_line_with_a_service_period_prints_it(locale: str, period: str) ->
 
 @pytest.mark.parametrize(("country", "label"), [
     ("DE", "VAT 19%"), ("JP", "Consumption tax 19%"), ("US", "Sales tax 19%"),
-    ("AU", "GST 19%"), ("", "Tax 19%"),
+    ("AU", "GST 19%"),
+    ("", "VAT 19%"),  # no buyer country: taxed at home, where the seller (IE) is
+    ("ZZ", "Tax 19%"),
 ])
 def test_the_tax_is_named_for_the_buyers_country(country: str, label: str) -> None:
     order = upgrade_order(billing_details=details(country))

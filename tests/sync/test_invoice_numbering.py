@@ -20,6 +20,7 @@ from .records import (
     BillingDetailsRecord,
     buyer_record,
     history,
+    invoice_record,
     order_record,
     payment_record,
 )
@@ -64,3 +65,15 @@ def test_a_reverse_charged_order_with_tax_is_refused(portal: Portal, store: Stor
     portal.sync.apply([buyer_record(), untaxed])
     stored = store.get_order("ord_1")
     assert stored is not None and stored.reverse_charge and not stored.prices_include_tax
+
+
+def test_a_number_once_issued_is_never_replaced_by_a_late_provider_invoice(
+        portal: Portal, store: Store) -> None:
+    portal.sync.apply([buyer_record(), order_record()])
+    ours = store.get_invoice("ord_1")
+    assert ours is not None and ours.number == "INV-000001"
+    portal.sync.apply([invoice_record()])  # the provider's "ACME-2025-0042", too late
+    assert store.get_invoice("ord_1") == ours
+    portal.sync.apply([order_record("ord_2", created_at=SEPT + timedelta(days=1))])
+    second = store.get_invoice("ord_2")
+    assert second is not None and second.number == "INV-000002"  # no gap

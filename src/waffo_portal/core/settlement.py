@@ -50,7 +50,9 @@ def settle(order: Order, payments: Sequence[Payment]) -> SettlementView:
         paid = paid + payment.amount
         refunded = refunded + payment.refunded
     first = taking[0] if taking else None
-    if order.status is OrderStatus.REFUNDED or (taking and refunded >= paid):
+    # A zero order took nothing and gave nothing back: paid, not refunded.
+    if order.status is OrderStatus.REFUNDED or (taking and refunded > zero
+                                                and refunded >= paid):
         state = Settlement.REFUNDED
     elif refunded > zero:
         state = Settlement.PARTIALLY_REFUNDED

@@ -161,7 +161,8 @@ def build_document(order: Order, invoice: Invoice, payments: Sequence[Payment],
         corrected_date=ctx.date(invoice.revised_at) if invoice.revision > 0 else "",
         seller=_seller(branding, ctx), buyer=_buyer(order, invoice, buyer, ctx),
         logo_path=branding.logo_path, rows=tuple(_row(item, ctx) for item in order.line_items),
-        sums=_sums(order, ctx), currency=order.currency, status=settled.state.value,
+        sums=_sums(order, ctx, branding.country), currency=order.currency,
+        status=settled.state.value,
         status_label=wording.settlement_label(settled.state, ctx.gettext),
         reverse_charge=order.reverse_charge, tax_note=order.tax_note,
         payment=_payment(settled, payments, ctx) if kind == "receipt" else None,
@@ -194,11 +195,11 @@ def _row(item: LineItem, ctx: _Context) -> Row:
                ctx.money(item.unit_price), ctx.money(item.amount))
 
 
-def _sums(order: Order, ctx: _Context) -> tuple[SumLine, ...]:
+def _sums(order: Order, ctx: _Context, seller_country: str) -> tuple[SumLine, ...]:
     """One rule: gross lines add up to the total, which contains the tax; net lines add
     up to the subtotal, to which the tax is added."""
     _ = ctx.gettext
-    tax = SumLine(wording.tax_line(order, _, ctx.locale), ctx.money(order.tax))
+    tax = SumLine(wording.tax_line(order, _, ctx.locale, seller_country), ctx.money(order.tax))
     total = SumLine(_("Total"), ctx.money(order.total), grand=True)
     if order.prices_include_tax:
         return total, tax, SumLine(_("Net amount"), ctx.money(order.subtotal))

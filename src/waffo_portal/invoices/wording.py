@@ -78,16 +78,18 @@ def percent(rate: Decimal, locale: str) -> str:
                               numbering_system="latn", decimal_quantization=False))
 
 
-def tax_with_rate(order: Order, gettext: Gettext, locale: str) -> str:
+def tax_with_rate(order: Order, gettext: Gettext, locale: str,
+                  seller_country: str = "") -> str:
     """The tax the order carries, named for the buyer's country: "VAT 19%"."""
     return gettext("%(tax)s %(rate)s") % {
-        "tax": tax_name(order.billing_details.country, gettext),
+        # No buyer country: the order was taxed at home, where the seller is.
+        "tax": tax_name(order.billing_details.country or seller_country, gettext),
         "rate": percent(order.tax_rate, locale)}
 
 
-def tax_line(order: Order, gettext: Gettext, locale: str) -> str:
+def tax_line(order: Order, gettext: Gettext, locale: str, seller_country: str = "") -> str:
     """The label of the order's tax amount: contained in gross prices, added to net ones."""
-    tax = tax_with_rate(order, gettext, locale)
+    tax = tax_with_rate(order, gettext, locale, seller_country)
     return gettext("Includes %(tax)s") % {"tax": tax} if order.prices_include_tax else tax
 
 
@@ -114,8 +116,8 @@ class Wording:
     def settlement(self, state: Settlement) -> str:
         return settlement_label(state, self.gettext)
 
-    def tax_line(self, order: Order) -> str:
-        return tax_line(order, self.gettext, self.locale)
+    def tax_line(self, order: Order, seller_country: str = "") -> str:
+        return tax_line(order, self.gettext, self.locale, seller_country)
 
 
 __all__ = ["FSI", "LINE_WORDING", "PDI", "SETTLEMENT_LABELS", "TAX_NAMES", "Wording",

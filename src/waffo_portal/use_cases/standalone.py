@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import attrs
 
+from ..core.charges import ChargeResult
 from ..core.exceptions import PlanChangeNotAllowed
 from ..core.models import Order, OrderStatus, Payment, PaymentStatus
 from ..core.proration import PlanChangeQuote
@@ -73,11 +74,14 @@ class StandaloneProvider:
         """Charge an unpaid order's total once (the charge key and the payment id are the
         order's, so a retry or a second tab cannot charge or record it twice)."""
         deps = self._deps
-        if order.status is not OrderStatus.PENDING:
+        if order.status is not OrderStatus.PENDING or order.total.amount < 0:
             raise PlanChangeNotAllowed(key="order.not_open", order_id=order.id)
-        charge = deps.gateway.charge(
-            buyer_id=order.buyer_id, subscription_id=order.subscription_id, amount=order.total,
-            idempotency_key=f"pay_order:{order.id}", description=f"Order {order.id}")
+        # Nothing to pay: record it as paid, never ask the gateway for 0.
+        charge = ChargeResult("", order.total) if order.total.amount == 0 else \
+            deps.gateway.charge(
+                buyer_id=order.buyer_id, subscription_id=order.subscription_id,
+                amount=order.total, idempotency_key=f"pay_order:{order.id}",
+                description=f"Order {order.id}")
         now = deps.clock.now()
         with deps.store.atomic():
             paid = attrs.evolve(order, status=OrderStatus.COMPLETED)

@@ -35,7 +35,7 @@ from ..core.sync import (
 )
 from ..core.sync_rules import validate_all
 from ..ports import BulkSyncWrites, Store
-from .context import Deps
+from .context import Deps, log
 
 _CHARGED_STATUSES = frozenset({OrderStatus.COMPLETED, OrderStatus.REFUNDED})
 _TOOK_MONEY = frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED})
@@ -208,6 +208,8 @@ def write_batch(store: Store, records: Sequence[SyncRecord],
             unchanged[kind.value] = unchanged.get(kind.value, 0) + len(of_kind) - len(won)
     bulk = isinstance(store, BulkSyncWrites)
     for kind, latest, keys in claimed:
+        if kind is RecordKind.INVOICE:
+            keys = _not_numbered_here(store, latest, keys, invoice_prefix)
         if bulk and kind in _BULK:
             _BULK[kind](store, [latest[key] for key in keys])
             continue
@@ -215,6 +217,28 @@ def write_batch(store: Store, records: Sequence[SyncRecord],
         for key in keys:
             writer(store, latest[key])
     _number_paid_orders(store, claimed, invoice_prefix)
+
+
+def _not_numbered_here(store: Store, latest: Mapping[str, SyncRecord], keys: list[str],
+                       prefix: str) -> list[str]:
+    """The provider's invoices to write: not those of orders the portal numbered already.
+    An issued number is never replaced (the buyer may hold it, and the sequence would get
+    a gap); the provider's invoice for such an order is logged and left out."""
+    kept = []
+    for key in keys:
+        stored = store.get_invoice(key)
+        if stored is not None and _portal_numbered(stored.number, prefix) \
+                and stored.number != cast(InvoiceRecord, latest[key]).invoice.number:
+            log.warning("order %s keeps invoice %s; the provider's %s is not stored", key,
+                        stored.number, cast(InvoiceRecord, latest[key]).invoice.number)
+            continue
+        kept.append(key)
+    return kept
+
+
+def _portal_numbered(number: str, prefix: str) -> bool:
+    sequence = number.removeprefix(prefix)
+    return number.startswith(prefix) and sequence.isdigit()
 
 
 def _number_paid_orders(store: Store, claimed: Sequence[tuple[RecordKind,

@@ -130,9 +130,9 @@ class SyncMixin(SqlBase):
         self._upsert_many(t.invoices, invoices, codec.invoice_values)
 
     def issue_invoices(self, orders: Sequence[Order], prefix: str) -> None:
-        """One locked bump of the prefix's counter for the whole batch, then one bulk
-        insert (COPY on PostgreSQL): gap-free like ``issue_invoice``, in a few statements
-        instead of three per order."""
+        """One locked bump of the prefix's counter for the whole batch, then one insert of
+        all rows: gap-free like ``issue_invoice``, in a few statements instead of three per
+        order."""
         if not orders:
             return
         seq = t.invoice_sequences
@@ -149,12 +149,13 @@ class SyncMixin(SqlBase):
                 return
             conn.execute(update(seq).values(last_number=last + len(fresh))
                          .where(seq.c.prefix == prefix))
-        # Still inside the caller's transaction, and the counter row is still locked.
-        self._upsert_many(t.invoices, [
-            Invoice(number=invoice_number(prefix, last + index), order_id=order.id,
-                    buyer_id=order.buyer_id, issued_at=order.created_at,
-                    billing_details=order.billing_details)
-            for index, order in enumerate(fresh, start=1)], codec.invoice_values)
+            # A plain insert: an invoice that appeared meanwhile (a provider's, written by
+            # a concurrent batch) fails the batch loudly instead of being overwritten.
+            conn.execute(t.invoices.insert(), [codec.invoice_values(Invoice(
+                number=invoice_number(prefix, last + index), order_id=order.id,
+                buyer_id=order.buyer_id, issued_at=order.created_at,
+                billing_details=order.billing_details))
+                for index, order in enumerate(fresh, start=1)])
 
     @cached_property
     def _replace_subscription(self) -> Any:

@@ -57,17 +57,20 @@ class OrderView:
         return self.settlement.state.charged
 
 
-def order_view(order: Order, payments: Sequence[Payment], words: Wording) -> OrderView:
+def order_view(order: Order, payments: Sequence[Payment], words: Wording,
+               seller_country: str = "") -> OrderView:
     lines = tuple(words.line(item) for item in order.line_items)
     settled = settle(order, payments)
     return OrderView(order, lines[0] if lines else "", lines, settled,
-                     words.settlement(settled.state), words.tax_line(order))
+                     words.settlement(settled.state),
+                     words.tax_line(order, seller_country))
 
 
 def order_views(page: Page, orders: Iterable[Order]) -> list[OrderView]:
     """The orders with their settlement (one payments read per order: a page lists 20)."""
     words = Wording(page.locale)
-    return [order_view(order, page.portal.list_payments(page.buyer_id, order.id), words)
+    seller = page.config.branding.country
+    return [order_view(order, page.portal.list_payments(page.buyer_id, order.id), words, seller)
             for order in orders]
 
 
@@ -84,4 +87,5 @@ def order_detail(page: Page, order_id: str) -> Response:
     order = page.portal.get_order(page.buyer_id, order_id)
     payments = page.portal.list_payments(page.buyer_id, order.id)
     return page.render("order.html", order=order, payments=payments,
-                       view=order_view(order, payments, Wording(page.locale)))
+                       view=order_view(order, payments, Wording(page.locale),
+                                       page.config.branding.country))
