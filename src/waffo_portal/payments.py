@@ -46,6 +46,7 @@ class TestGateway:
                  update_url: str = "https://payments.example/update") -> None:
         self.mode = mode
         self.charges: list[RecordedCharge] = []
+        self.refunds: dict[str, Money] = {}  # charge reference -> amount given back
         self.calls = 0
         self.before_charge: Callable[[], None] | None = None
         self._by_key: dict[str, RecordedCharge | str] = {}
@@ -81,6 +82,18 @@ class TestGateway:
                 raise PaymentTimeout(key="payment.timeout", reason="timeout",
                                      retryable=True)
             return ChargeResult(charge.reference, amount)
+
+    def refund(self, *, reference: str, amount: Money, idempotency_key: str,
+               reason: str) -> None:
+        """Give back a charge (deduplicated on the key: a repeat refunds nothing more)."""
+        with self._lock:
+            if self._by_key.get(idempotency_key) == "refunded":
+                return
+            if not any(charge.reference == reference for charge in self.charges):
+                raise ValueError(f"no charge {reference}")
+            self._by_key[idempotency_key] = "refunded"
+            self.refunds[reference] = self.refunds.get(reference, Money.zero(
+                amount.currency)) + amount
 
     def payment_method_update_url(self, *, buyer_id: str, subscription_id: str,
                                   return_url: str) -> str:

@@ -128,6 +128,13 @@ class Conflict(PortalError):
     code = "conflict"
 
 
+class ChangeSuperseded(Conflict):
+    """Another change to the subscription was saved while this one was being charged;
+    this one's charge was voided and nothing of it was saved. Final for its key."""
+
+    code = "change_superseded"
+
+
 class IdempotencyKeyReused(Conflict):
     """The same idempotency key was sent with different parameters."""
 
@@ -210,7 +217,8 @@ class MissingGlyphs(PortalError):
 
 
 __all__ = [
-    "AuthenticationRequired", "ConfigurationError", "Conflict", "DeliveryFailed",
+    "AuthenticationRequired", "ChangeSuperseded", "ConfigurationError", "Conflict",
+    "DeliveryFailed",
     "IdempotencyKeyReused", "InvalidToken", "InvalidWebhook", "MissingGlyphs", "NotFound",
     "PaymentDeclined",
     "PaymentFailed", "PaymentTimeout", "PermissionDenied", "PlanChangeNotAllowed", "PortalError",

@@ -11,11 +11,14 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 import attrs
 
 from ..core import lifecycle
+from ..core.charges import ChargeResult
 from ..core.exceptions import (
+    ChangeSuperseded,
     Conflict,
     NotFound,
     PaymentFailed,
@@ -25,7 +28,8 @@ from ..core.exceptions import (
 from ..core.models import LineItem, LineKind, Plan, Subscription
 from ..core.money import Money
 from ..core.proration import ChangeKind, PlanChangeQuote, quote_plan_change
-from .context import Deps
+from ..ports import RefundingGateway
+from .context import Deps, log
 from .orders import record_paid_order
 
 LEASE_TIME = timedelta(minutes=2)
@@ -104,6 +108,8 @@ def _encode(outcome: ChangeOutcome) -> str:
 
 def _decode(deps: Deps, buyer_id: str, stored: str) -> ChangeOutcome:
     data = json.loads(stored)
+    if data.get("superseded"):
+        raise ChangeSuperseded(key="subscription.change_superseded")
     amount = data["amount"]
     return ChangeOutcome(
         subscription=get_owned_subscription(deps, buyer_id, data["subscription_id"]),
@@ -126,6 +132,10 @@ def idempotent(deps: Deps, scope: str, buyer_id: str, key: str, fingerprint: str
         return _decode(deps, buyer_id, stored)
     try:
         outcome = work()
+    except ChangeSuperseded:
+        # Final: a retry with this key must not reuse the voided charge.
+        deps.store.finish_idempotent(scope, owned_key, json.dumps({"superseded": True}))
+        raise
     except BaseException:
         deps.store.abandon_idempotent(scope, owned_key)
         raise
@@ -159,54 +169,100 @@ def _change_plan(deps: Deps, buyer_id: str, subscription_id: str, new_plan_id: s
                  key: str) -> ChangeOutcome:
     get_owned_subscription(deps, buyer_id, subscription_id)  # 404 before taking any lease
     with leased(deps, subscription_id, key):
+        quoted_version = get_owned_subscription(deps, buyer_id, subscription_id).version
         quote = quote_change(deps, buyer_id, subscription_id, new_plan_id)
-        charge = None
-        if quote.charges_now:
-            try:
-                charge = deps.gateway.charge(
-                    buyer_id=buyer_id, subscription_id=subscription_id, amount=quote.amount_due,
-                    idempotency_key=f"plan_change:{buyer_id}:{key}",
-                    description=f"Upgrade to {quote.new_plan.name}",
-                )
-            except PaymentFailed as failure:
-                deps.audit(actor=f"buyer:{buyer_id}", action="subscription.plan_change_failed",
-                           subject=f"subscription:{subscription_id}",
-                           new={"plan_id": new_plan_id, "reason": failure.reason},
-                           amount=quote.amount_due, idempotency_key=key)
-                raise
+        charge = _charge(deps, buyer_id, quote, key) if quote.charges_now else None
         with deps.store.atomic():
             current = get_owned_subscription(deps, buyer_id, subscription_id)
-            saved = deps.store.save_subscription(lifecycle.apply_quote(current, quote))
-            order_id = None
-            # An upgrade that costs nothing now (the period is all but over) is still
-            # recorded, as a zero order; the gateway is never asked for 0.
-            if charge is not None or quote.kind is ChangeKind.UPGRADE:
-                order_id = record_paid_order(deps, saved, _proration_lines(quote), charge,
-                                             quote.quoted_at, amount=quote.amount_due).id
-            deps.audit(actor=f"buyer:{buyer_id}", action=f"subscription.{quote.kind.value}",
-                       subject=f"subscription:{subscription_id}",
-                       old={"plan_id": quote.current_plan.id},
-                       new={"plan_id": quote.new_plan.id,
-                            "effective_at": quote.effective_at.isoformat()},
-                       amount=quote.amount_due, idempotency_key=key)
+            saved = (_save_change(deps, current, quote, charge, key)
+                     if _still_ours(deps, current, quoted_version, key) else None)
+    if saved is None:
+        _void(deps, buyer_id, subscription_id, key, charge)
+    subscription, order_id = saved
     deps.emit(f"subscription.{quote.kind.value}", buyer_id, subscription_id,
               old_plan_id=quote.current_plan.id, new_plan_id=quote.new_plan.id)
-    return ChangeOutcome(saved, quote.kind.value, charge.amount if charge else None,
+    return ChangeOutcome(subscription, quote.kind.value, charge.amount if charge else None,
                          quote.effective_at, order_id)
 
 
-def _proration_lines(quote: PlanChangeQuote) -> list[LineItem]:
-    """The new plan for the rest of the period, less the old plan's unused time: gross
+def _charge(deps: Deps, buyer_id: str, quote: PlanChangeQuote, key: str) -> ChargeResult:
+    try:
+        return deps.gateway.charge(
+            buyer_id=buyer_id, subscription_id=quote.subscription_id, amount=quote.amount_due,
+            idempotency_key=f"plan_change:{buyer_id}:{key}",
+            description=f"Upgrade to {quote.new_plan.name}",
+        )
+    except PaymentFailed as failure:
+        deps.audit(actor=f"buyer:{buyer_id}", action="subscription.plan_change_failed",
+                   subject=f"subscription:{quote.subscription_id}",
+                   new={"plan_id": quote.new_plan.id, "reason": failure.reason},
+                   amount=quote.amount_due, idempotency_key=key)
+        raise
+
+
+def _save_change(deps: Deps, current: Subscription, quote: PlanChangeQuote,
+                 charge: ChargeResult | None, key: str) -> tuple[Subscription, str | None]:
+    """Inside atomic(): the switched subscription, its order (if any) and the audit."""
+    saved = deps.store.save_subscription(lifecycle.apply_quote(current, quote))
+    order_id = None
+    # An upgrade that costs nothing now (the period is all but over) is still recorded,
+    # as a zero order; the gateway is never asked for 0.
+    if charge is not None or quote.kind is ChangeKind.UPGRADE:
+        order_id = record_paid_order(deps, saved,
+                                     _proration_lines(quote, current.current_period_end), charge,
+                                     quote.quoted_at, amount=quote.amount_due).id
+    deps.audit(actor=f"buyer:{current.buyer_id}", action=f"subscription.{quote.kind.value}",
+               subject=f"subscription:{current.id}", old={"plan_id": quote.current_plan.id},
+               new={"plan_id": quote.new_plan.id,
+                    "effective_at": quote.effective_at.isoformat()},
+               amount=quote.amount_due, idempotency_key=key)
+    return saved, order_id
+
+
+def _still_ours(deps: Deps, current: Subscription, quoted_version: int, key: str) -> bool:
+    """Whether the change may be saved: nothing was saved to the subscription since it was
+    quoted, and the lease is still (or again) this request's. A gateway call that outlived
+    the lease lets another request in; the first save then loses, never both."""
+    now = deps.clock.now()
+    return current.version == quoted_version and deps.store.lease_subscription(
+        current.id, key, now + LEASE_TIME, now)
+
+
+def _void(deps: Deps, buyer_id: str, subscription_id: str, key: str,
+          charge: ChargeResult | None) -> NoReturn:
+    """Give back the charge of a change that lost, then refuse it for good."""
+    if charge is not None:
+        if isinstance(deps.gateway, RefundingGateway):
+            deps.gateway.refund(reference=charge.reference, amount=charge.amount,
+                                idempotency_key=f"void:{buyer_id}:{key}",
+                                reason="superseded plan change")
+            action = "subscription.charge_voided"
+        else:
+            log.error("charge %s for a superseded plan change needs a manual refund "
+                      "(the gateway has no refund())", charge.reference)
+            action = "subscription.charge_orphaned"
+        deps.audit(actor=f"buyer:{buyer_id}", action=action,
+                   subject=f"subscription:{subscription_id}",
+                   new={"charge_reference": charge.reference}, amount=charge.amount,
+                   idempotency_key=key)
+    raise ChangeSuperseded(key="subscription.change_superseded",
+                           subscription_id=subscription_id)
+
+
+def _proration_lines(quote: PlanChangeQuote, old_period_end: datetime) -> list[LineItem]:
+    """The new plan from now (the rest of this period, or a whole new one when the billing
+    period changes), less the old plan's unused time up to its own period end: gross
     amounts (plan prices include tax) worded by each document in its own language."""
     new, old = quote.new_plan, quote.current_plan
+    starts_new_period = new.period is not old.period
+    kind = LineKind.PLAN_PERIOD if starts_new_period else LineKind.PRORATION_CHARGE
     lines = [LineItem(description="", quantity=1, unit_price=quote.charge, amount=quote.charge,
                       plan_id=new.id, period_start=quote.effective_at,
-                      period_end=quote.period_end, kind=LineKind.PRORATION_CHARGE,
-                      plan_name=new.name)]
+                      period_end=quote.period_end, kind=kind, plan_name=new.name)]
     if quote.credit:
         lines.append(LineItem(description="", quantity=1, unit_price=-quote.credit,
                               amount=-quote.credit, plan_id=old.id,
-                              period_start=quote.effective_at, period_end=quote.period_end,
+                              period_start=quote.effective_at, period_end=old_period_end,
                               kind=LineKind.PRORATION_CREDIT, plan_name=old.name))
     return lines
 
