@@ -174,8 +174,15 @@ class AuthStore(Protocol):
     def revoke_session(self, id_hash: str, now: datetime) -> None:
         """Revoke a session so a replayed cookie is refused."""
 
-    def count_attempt(self, bucket: str, window: timedelta, now: datetime) -> int:
-        """Atomic: record one attempt in ``bucket`` and return the count in the window."""
+    def revoke_buyer_sessions(self, buyer_id: str, now: datetime) -> None:
+        """Revoke every live session of a buyer ("log out everywhere")."""
+
+    def count_attempt(self, bucket: str, window: timedelta, now: datetime,
+                      limit: int | None = None) -> int:
+        """Atomic: record one attempt in ``bucket`` and return the count in the window.
+        With ``limit``, an attempt beyond it is not recorded (``limit + 1`` is returned),
+        so a flood adds no rows. Expired attempts of every bucket MUST be pruned, so that
+        one-off buckets do not accumulate."""
 
 
 class AuditStore(Protocol):
@@ -283,6 +290,18 @@ class PaymentGateway(Protocol):
         """A provider-hosted page to change the card; the portal never sees card data."""
 
 
+@runtime_checkable
+class RefundingGateway(Protocol):
+    """Optional for a PaymentGateway: give back a charge the portal could not use (a plan
+    change whose charge outlived its lease while another change was saved). Without it
+    such a charge is logged and audited (``subscription.charge_orphaned``) for a manual
+    refund."""
+
+    def refund(self, *, reference: str, amount: Money, idempotency_key: str,
+               reason: str) -> None:
+        """Refund ``amount`` of the charge ``reference``; MUST deduplicate on the key."""
+
+
 class BillingProvider(Protocol):
     """The billing system of record the portal acts through.
 
@@ -352,7 +371,7 @@ class EventSink(Protocol):
 __all__ = [
     "AuditStore", "AuthStore", "BillingProvider", "BulkSyncWrites", "BuyerStore",
     "CatalogStore", "Clock", "EventSink", "IdempotencyStore", "InvoiceStore", "Mailer",
-    "OrderStore", "PaymentGateway", "ReadScope", "Store", "SubscriptionPlans",
+    "OrderStore", "PaymentGateway", "ReadScope", "RefundingGateway", "Store", "SubscriptionPlans",
     "SubscriptionStore", "SyncStore", "TaxPolicy",
     "WebhookSource",
 ]

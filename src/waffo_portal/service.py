@@ -169,8 +169,14 @@ class Portal:
         return auth.authenticate(self._deps, session_id)
 
     def logout(self, session_id: str | None) -> None:
-        """Revoke the session server-side, so a replayed cookie is refused. Idempotent."""
+        """Revoke the session server-side, so a replayed cookie is refused, and every
+        login link still pending for the buyer. Idempotent."""
         auth.logout(self._deps, session_id)
+
+    def logout_everywhere(self, session_id: str | None) -> None:
+        """Revoke all the buyer's sessions (every browser and device) and pending links.
+        Raises AuthenticationRequired without a live session."""
+        auth.logout_everywhere(self._deps, session_id)
 
     def create_login_link(self, buyer_id: str, *, return_url: str = "") -> str:
         """A single-use login URL for the merchant's "Manage subscription" button, valid a

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import hmac
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -57,6 +58,11 @@ class LinkClaims:
     purpose: LinkPurpose
     buyer_id: str
     link_id: str
+
+
+def keyed_hex(key: bytes, value: str) -> str:
+    """HMAC-SHA256 of ``value``: a digest nobody without the key can match to a guess."""
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def sha256_hex(value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import threading
 from datetime import timedelta
@@ -185,9 +186,12 @@ def test_no_secret_reaches_audit_or_logs(kit: PortalKit, caplog: pytest.LogCaptu
                *kit.portal.config.secret_keys]
     for secret in secrets:
         assert secret.lower() not in dumped.lower()
-    hashed = hashlib.sha256(b"ada@example.com").hexdigest()
+    # Typed addresses are recorded as a keyed HMAC, never as a plain (reversible) hash.
+    plain = hashlib.sha256(b"ada@example.com").hexdigest()
+    assert plain not in dumped
+    keyed = hmac.new(kit.portal.config.audit_key, b"ada@example.com", "sha256").hexdigest()
     requested = [e for e in events if e.action == "login.link_requested"]
-    assert any(e.new.get("email_sha256") == hashed for e in requested)
+    assert any(e.new.get("email_hmac") == keyed for e in requested)
     logged = [r.getMessage() for r in caplog.records]
     # the log lines we expect exist; they just hold no secret
     assert any("rate limit" in line for line in logged)

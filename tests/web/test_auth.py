@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
+from waffo_portal import AuthenticationRequired
 from waffo_portal.testing import PortalKit
 from waffo_portal.testing.client import PortalTestClient
 from waffo_portal.web import PortalWebApp
@@ -168,3 +172,15 @@ def test_a_bad_link_page_shows_its_keys_message_in_the_buyers_language(
     assert page.status == 400
     assert expected in page.text
     assert MESSAGES["link.invalid"] not in page.text
+
+
+def test_log_out_everywhere_ends_the_other_browsers_session_too(
+        buyer: PortalTestClient, kit: PortalKit) -> None:
+    elsewhere = kit.portal.confirm_login(
+        parse_qs(urlsplit(kit.portal.create_login_link(kit.buyer.id)).query)["token"][0]).session_id
+    page = buyer.get("/")
+    assert "Log out everywhere" in page.text
+    out = buyer.submit(page, "/logout", button=("everywhere", "1"))
+    assert out.status == 303 and "__Host-waffo_portal" not in buyer.cookies
+    with pytest.raises(AuthenticationRequired):
+        kit.portal.authenticate(elsewhere)

@@ -47,7 +47,8 @@ class MemoryStore:
         self._tables: dict[str, Any] = {
             "buyers": {}, "emails": {}, "billing": {}, "plans": {}, "subs": {}, "leases": {},
             "orders": {}, "payments": {}, "invoices": {}, "sequences": {}, "idem": {},
-            "links": {}, "sessions": {}, "attempts": {}, "audit": [], "revisions": {},
+            "links": {}, "sessions": {}, "attempts": {}, "attempt_expiry": {}, "audit": [],
+            "revisions": {},
             "inbox": {},
         }
         self._after_commit: list[Callable[[], None]] = []
@@ -112,9 +113,13 @@ class MemoryStore:
             return self._t["buyers"].get(buyer_id)  # type: ignore[no-any-return]
 
     def find_buyer_by_email(self, email: str) -> Buyer | None:
+        # Emails are not unique: of several buyers, the lowest id, as the SQL stores do
+        # (the "emails" index keeps only the last one saved). Only a login looks this up.
+        wanted = normalize_email(email)
         with self._lock:
-            buyer_id = self._t["emails"].get(normalize_email(email))
-            return None if buyer_id is None else self.get_buyer(buyer_id)
+            matches = [b for b in self._t["buyers"].values()
+                       if normalize_email(b.email) == wanted]
+            return min(matches, key=lambda b: b.id, default=None)
 
     def save_buyer(self, buyer: Buyer) -> None:
         with self._lock:
@@ -323,11 +328,27 @@ class MemoryStore:
             if session is not None and session.revoked_at is None:
                 self._t["sessions"][id_hash] = attrs.evolve(session, revoked_at=now)
 
-    def count_attempt(self, bucket: str, window: timedelta, now: datetime) -> int:
+    def revoke_buyer_sessions(self, buyer_id: str, now: datetime) -> None:
         with self._lock:
-            recent = [t for t in self._t["attempts"].get(bucket, []) if t > now - window]
+            for id_hash, session in list(self._t["sessions"].items()):
+                if session.buyer_id == buyer_id and session.revoked_at is None:
+                    self._t["sessions"][id_hash] = attrs.evolve(session, revoked_at=now)
+
+    def count_attempt(self, bucket: str, window: timedelta, now: datetime,
+                      limit: int | None = None) -> int:
+        with self._lock:
+            attempts = self._t["attempts"]
+            recent = [t for t in attempts.get(bucket, []) if t > now - window]
+            if limit is not None and len(recent) >= limit:
+                return limit + 1
             recent.append(now)
-            self._t["attempts"][bucket] = recent
+            attempts[bucket] = recent
+            expiry = self._t["attempt_expiry"]
+            expiry[bucket] = now + window
+            # Drop buckets whose window has passed, so one-off buckets never pile up.
+            for stale in [b for b, until in expiry.items() if until <= now]:
+                del expiry[stale]
+                attempts.pop(stale, None)
             return len(recent)
 
     # Audit

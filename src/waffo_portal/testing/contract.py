@@ -305,6 +305,16 @@ class StoreContract(SyncStoreContract):
         assert not revoked.live(T0 + timedelta(minutes=6))
         assert store.get_session("unknown") is None
 
+    def test_revoking_a_buyers_sessions_leaves_other_buyers_alone(self, store: Store) -> None:
+        for id_hash, buyer in (("h1", "b1"), ("h2", "b1"), ("h3", "b2")):
+            store.save_session(BuyerSession(id_hash, buyer, T0, T0 + timedelta(minutes=30)))
+        store.revoke_session("h2", T0 + timedelta(minutes=1))
+        store.revoke_buyer_sessions("b1", T0 + timedelta(minutes=5))
+        first, second, other = (store.get_session(h) for h in ("h1", "h2", "h3"))
+        assert first is not None and first.revoked_at == T0 + timedelta(minutes=5)
+        assert second is not None and second.revoked_at == T0 + timedelta(minutes=1)  # kept
+        assert other is not None and other.revoked_at is None
+
     def test_reads_in_a_read_scope_see_writes_committed_meanwhile(self, store: Store) -> None:
         """The portal reads a page view inside ``reading()`` when the Store offers it
         (ReadScope), and without a scope otherwise: either way, nothing stale."""
@@ -331,6 +341,12 @@ class StoreContract(SyncStoreContract):
         assert counts == [1, 2, 3]
         assert store.count_attempt("email:b", window, T0) == 1
         assert store.count_attempt("email:a", window, T0 + timedelta(minutes=16, seconds=30)) == 2
+
+    def test_an_attempt_past_the_limit_is_not_recorded(self, store: Store) -> None:
+        window = timedelta(minutes=15)
+        assert [store.count_attempt("ip:x", window, T0, 2) for _ in range(4)] == [1, 2, 3, 3]
+        # Only the two recorded attempts count once the limit is lifted.
+        assert store.count_attempt("ip:x", window, T0 + timedelta(minutes=1)) == 3
 
     # Audit and transactions
     def test_audit_events_newest_first(self, store: Store) -> None:

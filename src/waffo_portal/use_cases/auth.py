@@ -34,7 +34,7 @@ from ..core.models import (
 from ..core.redirects import check_return_url, default_page, safe_return_path
 from ..i18n import choose_locale
 from ..mail.login_email import login_email
-from ..tokens import LinkClaims, sha256_hex
+from ..tokens import LinkClaims, keyed_hex, sha256_hex
 from .context import Deps
 
 log = logging.getLogger("waffo_portal.auth")
@@ -82,13 +82,41 @@ def _check_email(email: str) -> str:
     return normalized
 
 
-def _over_limit(deps: Deps, email: str, client_ip: str) -> bool:
-    """Count this request against both buckets (always both, so neither can be dodged)."""
-    config, now = deps.config, deps.clock.now()
-    window = config.login_rate_window
-    by_email = deps.store.count_attempt(f"login:email:{sha256_hex(email)}", window, now)
-    by_ip = deps.store.count_attempt(f"login:ip:{rate_limit_key(client_ip)}", window, now)
-    return by_email > config.login_rate_per_email or by_ip > config.login_rate_per_ip
+# The flood cap of one address across networks, in multiples of the per-network budget,
+# and the pace of the links that still go out past it.
+EMAIL_FLOOD_FACTOR = 4
+TRICKLE = timedelta(minutes=1)
+
+
+def email_digest(deps: Deps, normalized_email: str) -> str:
+    """How the audit trail and rate limits name a typed address: a keyed HMAC, so the
+    stored value cannot be matched against a list of addresses without the key."""
+    return keyed_hex(deps.config.audit_key, normalized_email)
+
+
+def _over_limit(deps: Deps, email_hmac: str, client_ip: str) -> bool:
+    """Whether to send nothing. Built so that nobody else can starve the owner:
+
+    1. The client's network first: a request over its limit counts against nothing else
+       (and adds no row for the address).
+    2. The address's budget is per network, so requests from elsewhere cannot use up
+       the owner's own.
+    3. Across all networks the address has a flood cap (its inbox is protected); past it,
+       one link a minute still goes out. Each link voids the older ones, so the newest
+       email in the owner's inbox always works, whoever asked for it.
+    """
+    config, now, store = deps.config, deps.clock.now(), deps.store
+    window, network = config.login_rate_window, rate_limit_key(client_ip)
+    per_ip, per_email = config.login_rate_per_ip, config.login_rate_per_email
+    if store.count_attempt(f"login:ip:{network}", window, now, per_ip) > per_ip:
+        return True
+    if store.count_attempt(f"login:email:{email_hmac}:{network}", window, now,
+                           per_email) > per_email:
+        return True
+    cap = per_email * EMAIL_FLOOD_FACTOR
+    if store.count_attempt(f"login:email:{email_hmac}", window, now, cap) <= cap:
+        return False
+    return store.count_attempt(f"login:email:{email_hmac}:trickle", TRICKLE, now, 1) > 1
 
 
 def request_login_link(deps: Deps, email: str, client_ip: str, locale: str | None = None,
@@ -102,14 +130,14 @@ def request_login_link(deps: Deps, email: str, client_ip: str, locale: str | Non
     default limits leave room for several retries.
     """
     normalized = _check_email(email)
-    email_hash = sha256_hex(normalized)
-    if _over_limit(deps, normalized, client_ip):
-        log.warning("login link rate limit hit (email sha256 %s...)", email_hash[:12])
+    email_hash = email_digest(deps, normalized)
+    if _over_limit(deps, email_hash, client_ip):
+        log.warning("login link rate limit hit (email hmac %s...)", email_hash[:12])
         return
     buyer = deps.store.find_buyer_by_email(normalized)
     if buyer is None:
         deps.audit(actor="anonymous", action="login.link_requested",
-                   subject=f"email:{email_hash}", new={"email_sha256": email_hash,
+                   subject=f"email:{email_hash}", new={"email_hmac": email_hash,
                                                        "known": "false"})
         return
     target = safe_return_path(deps.config, return_to)
@@ -122,7 +150,7 @@ def request_login_link(deps: Deps, email: str, client_ip: str, locale: str | Non
                           deps.config.branding)
     _send_or_revoke(deps, buyer, link, message)
     deps.audit(actor=f"buyer:{buyer.id}", action="login.link_requested",
-               subject=f"buyer:{buyer.id}", new={"email_sha256": email_hash, "known": "true",
+               subject=f"buyer:{buyer.id}", new={"email_hmac": email_hash, "known": "true",
                                                  "link_id_sha256": link.id,
                                                  "locale": lang})
 
@@ -242,6 +270,9 @@ def confirm_login(deps: Deps, token: str, previous_session_id: str | None = None
             raise TokenUsed(key="link.used", reason="used")
         if previous_session_id:
             deps.store.revoke_session(_session_hash(previous_session_id), now)
+        # Any other link still pending (an older email, a merchant hand-off) dies with
+        # this login, so one requested earlier cannot log in after a later logout.
+        deps.store.revoke_login_links(link.buyer_id, now)
         deps.store.save_session(session)
         deps.audit(actor=f"buyer:{link.buyer_id}", action="login.succeeded",
                    subject=f"buyer:{link.buyer_id}",
@@ -291,8 +322,22 @@ def logout(deps: Deps, raw_session_id: str | None) -> None:
     session = deps.store.get_session(id_hash)
     if session is None or session.revoked_at is not None:
         return
+    now = deps.clock.now()
     with deps.store.atomic():
-        deps.store.revoke_session(id_hash, deps.clock.now())
+        deps.store.revoke_session(id_hash, now)
+        deps.store.revoke_login_links(session.buyer_id, now)
         deps.audit(actor=f"buyer:{session.buyer_id}", action="logout",
                    subject=f"buyer:{session.buyer_id}",
                    new={"session_sha256_prefix": id_hash[:12]})
+
+
+def logout_everywhere(deps: Deps, raw_session_id: str | None) -> None:
+    """Revoke every session of the buyer behind this live session (other browsers and
+    devices included) and every pending link. AuthenticationRequired without one."""
+    session = authenticate(deps, raw_session_id)
+    now = deps.clock.now()
+    with deps.store.atomic():
+        deps.store.revoke_buyer_sessions(session.buyer_id, now)
+        deps.store.revoke_login_links(session.buyer_id, now)
+        deps.audit(actor=f"buyer:{session.buyer_id}", action="logout.everywhere",
+                   subject=f"buyer:{session.buyer_id}")

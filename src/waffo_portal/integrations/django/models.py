@@ -169,9 +169,11 @@ class BuyerSession(models.Model):
 class Attempt(models.Model):
     bucket = models.CharField(max_length=255)
     at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["bucket", "at"], name="waffo_attempt_bucket")]
+        indexes = [models.Index(fields=["bucket", "at"], name="waffo_attempt_bucket"),
+                   models.Index(fields=["expires_at"], name="waffo_attempt_expiry")]
 
 
 class AuditEvent(models.Model):

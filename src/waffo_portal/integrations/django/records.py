@@ -87,9 +87,14 @@ class RecordsMixin:
         self._q(m.BuyerSession).filter(id_hash=id_hash, revoked_at__isnull=True).update(
             revoked_at=now)
 
+    def revoke_buyer_sessions(self, buyer_id: str, now: datetime) -> None:
+        self._q(m.BuyerSession).filter(buyer_id=buyer_id, revoked_at__isnull=True).update(
+            revoked_at=now)
+
     # Rate limits
-    def count_attempt(self, bucket: str, window: timedelta, now: datetime) -> int:
-        """Prune, insert and count under a per-bucket lock (an advisory lock on PostgreSQL,
+    def count_attempt(self, bucket: str, window: timedelta, now: datetime,
+                      limit: int | None = None) -> int:
+        """Prune, count and insert under a per-bucket lock (an advisory lock on PostgreSQL,
         the write lock on SQLite), so two simultaneous attempts count 1 and 2."""
         start = now - window
         with transaction.atomic(using=self.using):
@@ -98,10 +103,16 @@ class RecordsMixin:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
                                    [f"waffo_attempts:{bucket}"])
-            self._q(m.Attempt).filter(bucket=bucket, at__lte=start).delete()
-            self._q(m.Attempt).create(bucket=bucket, at=now)
-            count: int = self._q(m.Attempt).filter(bucket=bucket, at__gt=start).count()
-        return count
+            attempts = self._q(m.Attempt)
+            attempts.filter(bucket=bucket, at__lte=start).delete()
+            # Every bucket's expired rows, so one-off buckets never accumulate.
+            attempts.filter(expires_at__lte=now).delete()
+            attempts.filter(expires_at__isnull=True, at__lte=now - timedelta(days=1)).delete()
+            count: int = attempts.filter(bucket=bucket, at__gt=start).count()
+            if limit is not None and count >= limit:
+                return limit + 1  # over the limit: counted, not recorded
+            attempts.create(bucket=bucket, at=now, expires_at=now + window)
+        return count + 1
 
     # Audit
     def add_audit_event(self, event: AuditEvent) -> None:

@@ -20,6 +20,8 @@ _IDEMPOTENCY_RETRIES = 3
 _LOGIN_LINK = Prepared(lookup(t.login_links, "id"))
 _SESSION = Prepared(lookup(t.sessions, "id_hash"))  # read on every logged-in request
 
+LEGACY_ATTEMPT_AGE = timedelta(days=1)
+
 
 class RecordsMixin(SqlBase):
     # Idempotency
@@ -104,9 +106,16 @@ class RecordsMixin(SqlBase):
             conn.execute(update(sessions).values(revoked_at=now)
                          .where(sessions.c.id_hash == id_hash, sessions.c.revoked_at.is_(None)))
 
+    def revoke_buyer_sessions(self, buyer_id: str, now: datetime) -> None:
+        sessions = t.sessions
+        with self._tx(write=True) as conn:
+            conn.execute(update(sessions).values(revoked_at=now)
+                         .where(sessions.c.buyer_id == buyer_id, sessions.c.revoked_at.is_(None)))
+
     # Rate limits
-    def count_attempt(self, bucket: str, window: timedelta, now: datetime) -> int:
-        """Insert, prune and count under a per-bucket lock (a transaction-scoped advisory
+    def count_attempt(self, bucket: str, window: timedelta, now: datetime,
+                      limit: int | None = None) -> int:
+        """Prune, count and insert under a per-bucket lock (a transaction-scoped advisory
         lock on PostgreSQL, the write lock on SQLite) so that concurrent attempts each see
         the others: two simultaneous attempts count 1 and 2, never 1 and 1."""
         attempts, start = t.attempts, now - window
@@ -116,11 +125,19 @@ class RecordsMixin(SqlBase):
                              {"b": f"waffo_attempts:{bucket}"})
             conn.execute(delete(attempts).where(attempts.c.bucket == bucket,
                                                 attempts.c.at <= start))
-            conn.execute(attempts.insert().values(bucket=bucket, at=now))
-            count = conn.execute(select(func.count()).select_from(attempts)
-                                 .where(attempts.c.bucket == bucket,
-                                        attempts.c.at > start)).scalar_one()
-        return int(count)
+            # Every bucket's expired rows (an index range); rows from before expires_at
+            # existed go once a day has passed (no window the portal uses is longer).
+            conn.execute(delete(attempts).where(attempts.c.expires_at <= now))
+            conn.execute(delete(attempts).where(attempts.c.expires_at.is_(None),
+                                                attempts.c.at <= now - LEGACY_ATTEMPT_AGE))
+            count = int(conn.execute(select(func.count()).select_from(attempts)
+                                     .where(attempts.c.bucket == bucket,
+                                            attempts.c.at > start)).scalar_one())
+            if limit is not None and count >= limit:
+                return limit + 1  # over the limit: counted, not recorded
+            conn.execute(attempts.insert().values(bucket=bucket, at=now,
+                                                  expires_at=now + window))
+        return count + 1
 
     # Audit
     def add_audit_event(self, event: AuditEvent) -> None:

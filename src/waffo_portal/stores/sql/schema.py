@@ -205,7 +205,11 @@ attempts = Table(
     Column("id", serial_type(), primary_key=True, autoincrement=True),
     Column("bucket", String(255), nullable=False),
     Column("at", UtcDateTime, nullable=False),
+    # When the row leaves its window: every count prunes all expired rows, so a flood of
+    # one-off buckets (random emails) cannot grow the table beyond one window's traffic.
+    Column("expires_at", UtcDateTime),
     Index("waffo_attempts_bucket", "bucket", "at"),
+    Index("waffo_attempts_expiry", "expires_at"),
 )
 
 audit_events = Table(
