@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.config import SUPPORTED_LOCALES
+from .core.report_safety import table_text
 from .service import Portal
 
 Subparsers = Any  # argparse's _SubParsersAction is private
@@ -144,22 +145,21 @@ def run_cancellation_report(args: argparse.Namespace) -> int:
     until = args.until or portal.now()
     report = portal.cancellation_report(args.since or until - timedelta(days=30), until)
     if args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["requested_at", "subscription_id", "plan_id", "reason", "comment"])
-        for entry in report.entries:
-            writer.writerow([entry.requested_at.isoformat(), entry.subscription_id,
-                             entry.plan_id, entry.reason, entry.comment])
+        csv.writer(sys.stdout).writerows(report.csv_rows())  # quotes embedded line feeds
         return 0
     print(f"Cancellations {report.since:%Y-%m-%d} – {report.until:%Y-%m-%d}: "
           f"{len(report.entries)}")
-    width = max((len(reason) for reason, _ in report.counts()), default=6)
-    for reason, count in report.counts():
+    # Stored text may predate the input rules: one comment is always one visible row.
+    counts = [(table_text(reason), count) for reason, count in report.counts()]
+    width = max((len(reason) for reason, _ in counts), default=6)
+    for reason, count in counts:
         print(f"  {reason:<{width}}  {count:>5}")
     comments = [e for e in report.entries if e.comment]
     if comments:
         print("Comments:")
     for entry in comments:
-        print(f"  {entry.requested_at:%Y-%m-%d}  [{entry.reason}]  {entry.comment}")
+        print(f"  {entry.requested_at:%Y-%m-%d}  [{table_text(entry.reason)}]  "
+              f"{table_text(entry.comment)}")
     return 0
 
 

@@ -15,11 +15,11 @@ before then keeps it, so the renewal bills the plan the buyer chose.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import attrs
 
+from .billing_details import has_control_chars
 from .exceptions import PlanChangeNotAllowed, ValidationError
 from .models import (
     Cancellation,
@@ -33,7 +33,6 @@ from .money import Money
 from .proration import ChangeKind, PlanChangeQuote
 
 MAX_COMMENT_LENGTH = 1000
-_FORBIDDEN_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CANCELABLE = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING,
                          SubscriptionStatus.PAST_DUE})
 
@@ -47,14 +46,29 @@ def parse_cancellation(reason: str | None, comment: str) -> tuple[CancellationRe
             parsed = CancellationReason(reason)
         except ValueError:
             errors["reason"] = "cancel.reason_invalid"
-    comment = comment.strip()
-    if len(comment) > MAX_COMMENT_LENGTH:
-        errors["comment"] = "cancel.comment_too_long"
-    elif _FORBIDDEN_CONTROL.search(comment):
+    comment = _normalized_comment(comment)
+    if _comment_has_bad_chars(comment):
         errors["comment"] = "cancel.comment_characters"
+    elif len(comment) > MAX_COMMENT_LENGTH:
+        errors["comment"] = "cancel.comment_too_long"
     if errors:
         raise ValidationError(errors)
     return parsed, comment
+
+
+def _normalized_comment(comment: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF (old Macs as CR): stored comments
+    # use LF only, so the length check and the reports see one form.
+    return comment.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _comment_has_bad_chars(comment: str) -> bool:
+    """Whether a normalized comment holds anything but printable text and line feeds:
+    the billing fields' rule (C0/C1 controls including tab, DEL, lone surrogates,
+    U+2028/9, bidi overrides and isolates), with only the line feed of a multi-line box
+    allowed. Merchants read comments in spreadsheets and terminals, where these hide or
+    reorder text."""
+    return has_control_chars(comment.replace("\n", ""))
 
 
 def cancel_at_period_end(subscription: Subscription, reason: CancellationReason | None,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime
 
 import attrs
 
 from ..core.exceptions import ValidationError
+from ..core.report_safety import csv_cell
 from .context import Deps
 
 NO_REASON = "(none given)"
+CSV_HEADER = ("requested_at", "subscription_id", "plan_id", "reason", "comment")
 
 
 @attrs.frozen
@@ -32,6 +35,15 @@ class CancellationReport:
         """Reasons, most frequent first (ties by name, so output is stable)."""
         counted = Counter(entry.reason for entry in self.entries)
         return sorted(counted.items(), key=lambda item: (-item[1], item[0]))
+
+    def csv_rows(self) -> Iterator[list[str]]:
+        """The header, then one row per cancellation, every cell spreadsheet-safe: comments
+        are the buyer's (or a provider's) text, opened by the merchant in Excel."""
+        yield list(CSV_HEADER)
+        for entry in self.entries:
+            yield [csv_cell(cell) for cell in (entry.requested_at.isoformat(),
+                                               entry.subscription_id, entry.plan_id,
+                                               entry.reason, entry.comment)]
 
 
 def cancellation_report(deps: Deps, since: datetime, until: datetime) -> CancellationReport:
