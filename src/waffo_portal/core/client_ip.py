@@ -2,7 +2,10 @@
 
 ``X-Forwarded-For`` is written by whoever sent the request, so only the hops added by
 proxies the merchant runs (``PortalConfig.trusted_proxy_count``) are believed: with N
-trusted proxies, the client is the N-th address from the right.
+trusted proxies, the client is the N-th address from the right. A hop there that is not
+an IP address (``unknown``, a host name, garbage from a misconfigured chain) is not used:
+each distinct string would be its own rate-limit bucket, so the nearest valid address to
+its right (written by a proxy closer to us) stands in, else the peer address.
 """
 
 from __future__ import annotations
@@ -20,7 +23,26 @@ def client_ip(remote_addr: str, forwarded_for: str | None, trusted_proxy_count: 
     if len(hops) < trusted_proxy_count:
         # fewer hops than proxies: the header did not come through our proxies; distrust it
         return remote_addr.strip()
-    return hops[-trusted_proxy_count]
+    for hop in hops[-trusted_proxy_count:]:
+        address = _ip_of(hop)
+        if address is not None:
+            return address
+    return remote_addr.strip()
+
+
+def _ip_of(hop: str) -> str | None:
+    """The address in one hop (``198.51.100.7``, ``[2001:db8::1]:443``, ``1.2.3.4:80``)."""
+    candidates = [hop.strip("[]")]
+    if hop.startswith("[") and "]:" in hop:
+        candidates.append(hop[1:hop.index("]:")])
+    elif hop.count(":") == 1:
+        candidates.append(hop.partition(":")[0])
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None
 
 
 def rate_limit_key(address: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
@@ -22,6 +24,33 @@ SUPPORTED_LOCALES: tuple[str, ...] = (
 MIN_SECRET_LENGTH = 32
 MAX_LINK_LIFETIME = timedelta(minutes=15)
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A frame-ancestors source: https://host[:port], optionally "*." on the leftmost label.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+# re.ASCII: under IGNORECASE alone, [a-z] would also match the Kelvin sign and a long s.
+_FRAME_ORIGIN = re.compile(
+    rf"https://(?:\*\.)?{_LABEL}(?:\.{_LABEL})*(?::(?P<port>[0-9]{{1,5}}))?",
+    re.IGNORECASE | re.ASCII)
+
+
+def frame_ancestor_problem(sources: tuple[str, ...]) -> str | None:
+    """Why ``sources`` cannot go into CSP ``frame-ancestors``, or None.
+
+    Each one reaches the header verbatim, so only the forms that cannot widen or break it
+    pass: ``*``, ``https:`` would let any site frame the portal, and ``;`` or a space
+    would start another directive or source.
+    """
+    if not sources:
+        return "frame_ancestors needs at least one source: \"'none'\" forbids framing"
+    if "'none'" in sources and len(sources) > 1:
+        return "frame_ancestors: \"'none'\" cannot be combined with other sources"
+    for source in sources:
+        if source in ("'none'", "'self'"):
+            continue
+        found = _FRAME_ORIGIN.fullmatch(source)
+        if found is None or not 0 < int(found["port"] or 443) < 65536:
+            return (f"frame_ancestors: {source!r} is not 'none', 'self' or an https origin "
+                    "like https://shop.example or https://*.shop.example:8443")
+    return None
 
 
 def _rates(table: Mapping[str, object]) -> Mapping[str, Decimal]:
@@ -82,8 +111,20 @@ class PortalConfig:
     # Standalone mode: the tax rate (percent) per ISO country code, "*" for the rest of
     # the world; see core.tax.RateTablePolicy. Plan prices include this tax.
     tax_rates: Mapping[str, Decimal] = attrs.field(factory=dict, converter=_rates)
+    # Keys the HMAC under which the audit trail and rate limits record typed email
+    # addresses (an unsalted hash is reversed with a list of addresses). Empty: derived
+    # from the oldest secret key, so removing that key changes the digests.
+    audit_secret: str = attrs.field(default="", repr=False)
     # How many invoice corrections (name, address) one buyer may make per day.
     invoice_revisions_per_day: int = 10
+
+    @cached_property
+    def audit_key(self) -> bytes:
+        """The key of ``audit_secret`` (or the one derived from the oldest secret key)."""
+        if self.audit_secret:
+            return self.audit_secret.encode()
+        base = self.secret_keys[0].encode() if self.secret_keys else b""
+        return hmac.new(base, b"waffo-portal audit email digest", hashlib.sha256).digest()
 
     @cached_property  # every link on every page starts with it
     def base_path(self) -> str:
@@ -127,8 +168,13 @@ class PortalConfig:
                                          "pick another cookie_name for local http"))
         if not _HEX_COLOR.match(self.branding.primary_color):
             found.append(("branding.primary_color", "primary_color must look like #1a2b3c"))
+        if (frame_problem := frame_ancestor_problem(self.frame_ancestors)) is not None:
+            found.append(("frame_ancestors", frame_problem))
         if self.trusted_proxy_count < 0:
             found.append(("trusted_proxy_count", "trusted_proxy_count cannot be negative"))
+        if self.audit_secret and len(self.audit_secret) < MIN_SECRET_LENGTH:
+            found.append(("audit_secret",
+                          f"audit_secret must be at least {MIN_SECRET_LENGTH} characters"))
         if self.invoice_revisions_per_day < 1:
             found.append(("invoice_revisions_per_day", "allow at least one revision a day"))
         if min(self.login_rate_per_email, self.login_rate_per_ip) < 1:

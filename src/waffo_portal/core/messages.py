@@ -33,6 +33,9 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     "plan.not_offered": N_("Choose one of the plans offered"),
     "plan.price_negative": N_("A plan price cannot be negative"),
     "form.expired": N_("The form expired; please try again"),
+    "subscription.change_superseded": N_("Another change to this subscription was saved "
+                                         "first; this one was not applied and its "
+                                         "charge was voided"),
     "subscription.change_in_progress": N_(
         "Another change to this subscription is in progress; try again shortly"),
     # cancel and reactivate

@@ -8,13 +8,18 @@ and ``/\\evil`` are protocol-relative, tabs and newlines are stripped before par
   characters (also once percent-decoded), or
 * an absolute ``https`` URL whose host (with port, if any) is the portal's own or listed in
   ``PortalConfig.allowed_return_hosts``, without credentials.
+
+An accepted target comes back percent-encoded (``/billing/中`` -> ``/billing/%E4%B8%AD``):
+it ends up in a ``Location`` header, which carries Latin-1 at best (WSGI drops the
+connection, ASGI raises, Django MIME-encodes it), and the link it is stored with has been
+used up by then.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .config import PortalConfig
 from .exceptions import ValidationError
@@ -22,6 +27,8 @@ from .exceptions import ValidationError
 MAX_TARGET_LENGTH = 2048
 _UNSAFE = re.compile(r"[\x00-\x20\x7f\\]")  # controls, whitespace, backslash
 _REFUSED = "redirect.refused"
+# Kept as they are when encoding: URL delimiters and existing %-escapes (so it is idempotent).
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
 
 
 def default_page(config: PortalConfig) -> str:
@@ -54,7 +61,8 @@ def _absolute_ok(config: PortalConfig, target: str) -> bool:
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         return False
-    if parts.scheme.lower() != "https" or not parts.hostname or "@" in parts.netloc:
+    if (parts.scheme.lower() != "https" or not parts.hostname or "@" in parts.netloc
+            or not parts.netloc.isascii()):  # hosts are listed (and sent) in ASCII form
         return False
     if _UNSAFE.search(target) is not None or not _path_ok(parts.path or "/"):
         return False
@@ -72,11 +80,19 @@ def check_return_url(config: PortalConfig, target: str, *, within_portal: bool) 
         raise ValidationError({"return_url": _REFUSED})
     if target.startswith("/"):
         if _path_ok(target) and (not within_portal or _under_portal(config, target)):
-            return target
+            return _encoded(target)
         raise ValidationError({"return_url": _REFUSED})
     if _absolute_ok(config, target):
-        return target
+        return _encoded(target)
     raise ValidationError({"return_url": _REFUSED})
+
+
+def _encoded(target: str) -> str:
+    """Percent-encode what a ``Location`` header cannot carry; refuse what grows too long."""
+    encoded = quote(target, safe=_URL_SAFE)
+    if len(encoded) > MAX_TARGET_LENGTH:
+        raise ValidationError({"return_url": _REFUSED})
+    return encoded
 
 
 def safe_return_path(config: PortalConfig, target: str | None) -> str:
@@ -84,5 +100,15 @@ def safe_return_path(config: PortalConfig, target: str | None) -> str:
     allow-listed https URL), else the portal's default page. Never raises."""
     try:
         return check_return_url(config, target or "", within_portal=True)
+    except ValidationError:
+        return default_page(config)
+
+
+def redirect_location(config: PortalConfig, target: str | None) -> str:
+    """A ``Location`` for a stored target (a login link's ``return_to``), checked again at
+    the last moment: never raises and always ASCII, because the link is already used up
+    when it is sent (a link stored before targets were encoded gets encoded here)."""
+    try:
+        return check_return_url(config, target or "", within_portal=False)
     except ValidationError:
         return default_page(config)

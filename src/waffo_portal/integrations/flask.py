@@ -22,6 +22,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise missing_framework("waffo_portal.integrations.flask", "Flask", "flask") from exc
 
 import jinja2
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..ports import (
     BillingProvider,
@@ -45,15 +46,19 @@ EXTENSION_KEY = "waffo_portal"
 def to_portal_request(request: flask.Request, path: str) -> Request:
     # A body of unknown length (chunked) is not read at all: get_data() would buffer all
     # of it. Browsers always send Content-Length with the portal's forms.
-    length = request.content_length or 0
-    body = (request.get_data() if request.method == "POST" and 0 < length <= MAX_BODY_BYTES
-            else b"")
+    length, post, body = request.content_length or 0, request.method == "POST", b""
+    too_large = post and length > MAX_BODY_BYTES  # left unread: the portal answers 413
+    if post and 0 < length <= MAX_BODY_BYTES:
+        try:
+            body = request.get_data()
+        except RequestEntityTooLarge:  # the host's MAX_CONTENT_LENGTH is lower still
+            too_large = True
     return Request(
         method=request.method, path=path,
         query=request.query_string.decode("utf-8", "replace"),
         headers=list(request.headers.items()),
         remote_addr=request.environ.get("REMOTE_ADDR", ""),
-        scheme=request.scheme, body=body,
+        scheme=request.scheme, body=body, body_too_large=too_large,
     )
 
 

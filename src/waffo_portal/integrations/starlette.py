@@ -34,21 +34,28 @@ Send = Callable[[Message], Awaitable[None]]
 
 async def read_body(receive: Receive, limit: int = MAX_BODY_BYTES) -> bytes:
     """The whole body, or ``b""`` once it exceeds ``limit`` (the rest is drained unread)."""
+    body, _too_large = await read_limited_body(receive, limit)
+    return body
+
+
+async def read_limited_body(receive: Receive,
+                            limit: int = MAX_BODY_BYTES) -> tuple[bytes, bool]:
+    """``(body, False)``, or ``(b"", True)`` once it exceeds ``limit`` (drained unread)."""
     chunks: list[bytes] = []
     size, more = 0, True
     while more:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return b""
+            return b"", False
         chunk = message.get("body", b"")
         size += len(chunk)
         if size <= limit:
             chunks.append(chunk)
         more = bool(message.get("more_body", False))
-    return b"".join(chunks) if size <= limit else b""
+    return (b"".join(chunks), False) if size <= limit else (b"", True)
 
 
-def to_portal_request(scope: Scope, body: bytes) -> Request:
+def to_portal_request(scope: Scope, body: bytes, *, body_too_large: bool = False) -> Request:
     client = scope.get("client") or ("", 0)
     # Starlette's Mount keeps the full path and records the mount in root_path.
     path = relative_path(scope["path"], scope.get("root_path", "").rstrip("/"))
@@ -57,6 +64,7 @@ def to_portal_request(scope: Scope, body: bytes) -> Request:
         query=scope.get("query_string", b"").decode("utf-8", "replace"),
         headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]],
         remote_addr=client[0], scheme=scope.get("scheme", "http"), body=body,
+        body_too_large=body_too_large,
     )
 
 
@@ -76,8 +84,9 @@ class PortalASGIApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan and websockets belong to the host app
             return
-        body = await read_body(receive) if scope["method"] == "POST" else b""
-        request = to_portal_request(scope, body)
+        body, too_large = (await read_limited_body(receive) if scope["method"] == "POST"
+                           else (b"", False))
+        request = to_portal_request(scope, body, body_too_large=too_large)  # 413 if too large
         response = await run_in_threadpool(self.web.handle, request)
         await send_response(response, send)
 
@@ -92,4 +101,5 @@ def portal_routes(web: PortalWebApp, path: str | None = None,
     return [Mount(normalize_prefix(mount), app=PortalASGIApp(web), name=name)]
 
 
-__all__ = ["PortalASGIApp", "portal_routes", "read_body", "send_response", "to_portal_request"]
+__all__ = ["PortalASGIApp", "portal_routes", "read_body", "read_limited_body", "send_response",
+           "to_portal_request"]

@@ -102,6 +102,12 @@ class PortalWebApp:
         return self._finish(request, route, response)
 
     def _dispatch(self, request: Request, found: tuple[Route, dict[str, str]] | None) -> Response:
+        # Too many fields or too big a body: the adapter kept none of it; say so (400/413)
+        # on our own page rather than let a view misread it as an expired form.
+        matched = found[0] if found else None
+        refusal = request.refusal(form_route=not (matched and matched.machine))
+        if refusal is not None:
+            return errors.request_refused(self._page(request, None, matched), refusal)
         if found is None:
             return errors.not_found_page(self._page(request, None, None))
         route, params = found

@@ -94,6 +94,14 @@ def error_response(page: Page, exc: PortalError, *, had_cookie: bool = False) ->
                        offer_login=isinstance(exc, InvalidToken))
 
 
+def request_refused(page: Page, status: int) -> Response:
+    """400 (more fields than the portal reads) or 413 (a body over the limit)."""
+    return page.render("error.html", status, title=N_("Please check your input"),
+                       detail=N_("Nothing was changed."),
+                       messages=[N_("This is too long")] if status == 413 else [],
+                       offer_login=False)
+
+
 def not_found_page(page: Page) -> Response:
     return error_response(page, NotFound("page", page.request.path))
 

@@ -6,6 +6,10 @@ back. Both are frozen; nothing here imports a framework.
 
 ``Request.path`` is relative to where the portal is mounted (``/orders/ord_1``,
 never ``/billing/orders/ord_1``).
+
+Building a Request never raises on hostile input, since adapters build it outside the
+portal's error handling: more than ``MAX_FIELDS`` fields or a body over the limit keep
+nothing and set a flag (``Request.refusal``), which the app answers with 400 or 413.
 """
 
 from __future__ import annotations
@@ -31,7 +35,13 @@ class MultiDict(Mapping[str, list[str]]):
 
     def __init__(self, source: MultiSource = None) -> None:
         data: dict[str, list[str]] = {}
-        for name, value in _pairs(source):
+        # True when a query string or form offered more than MAX_FIELDS fields (none kept).
+        self.too_many_fields: bool = isinstance(source, MultiDict) and source.too_many_fields
+        try:
+            pairs = _pairs(source)
+        except ValueError:  # parse_qsl's max_num_fields: the only ValueError it raises here
+            pairs, self.too_many_fields = [], True
+        for name, value in pairs:
             data.setdefault(name, []).append(value)
         self._data = data
 
@@ -119,14 +129,18 @@ def parse_cookie_header(header: str | None) -> dict[str, str]:
     return cookies
 
 
+def is_form(content_type: str | None) -> bool:
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    return kind == "application/x-www-form-urlencoded"
+
+
 def parse_form(body: bytes, content_type: str | None) -> MultiDict:
     """URL-encoded form bodies only: the portal's forms never upload files."""
-    kind = (content_type or "").split(";", 1)[0].strip().lower()
-    if kind != "application/x-www-form-urlencoded" or len(body) > MAX_FORM_BYTES:
+    if not is_form(content_type) or len(body) > MAX_FORM_BYTES:
         return MultiDict()
     try:
         return MultiDict(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except UnicodeDecodeError:
         return MultiDict()
 
 
@@ -148,7 +162,8 @@ class Request:
 
     ``form`` may be left empty: a URL-encoded ``body`` is then parsed. ``cookies``
     defaults to the ``Cookie`` header. ``scheme`` is what the browser used (after
-    any trusted proxy), and decides HSTS.
+    any trusted proxy), and decides HSTS. An adapter that did not read a body because it
+    is over ``MAX_BODY_BYTES`` says so with ``body_too_large``.
     """
 
     method: str = attrs.field(converter=_upper)
@@ -160,6 +175,7 @@ class Request:
     remote_addr: str = ""
     scheme: str = "https"
     body: bytes = b""
+    body_too_large: bool = False
 
     def __attrs_post_init__(self) -> None:
         if not self.form and self.body:
@@ -167,6 +183,21 @@ class Request:
                                parse_form(self.body, self.headers.get("content-type")))
         if not self.cookies and "cookie" in self.headers:
             object.__setattr__(self, "cookies", parse_cookie_header(self.headers["cookie"]))
+
+    def refusal(self, *, form_route: bool = True) -> int | None:
+        """413 for a body over the limit, 400 for too many fields, else None.
+
+        ``form_route=False`` (a webhook, which reads the raw body) judges only the body
+        size against ``MAX_BODY_BYTES`` and the query, not the form limits.
+        """
+        if self.body_too_large:
+            return 413
+        if form_route and len(self.body) > MAX_FORM_BYTES and is_form(
+                self.headers.get("content-type")):
+            return 413  # a form body we refused to parse: not "this form has expired"
+        if self.query.too_many_fields or (form_route and self.form.too_many_fields):
+            return 400
+        return None
 
 
 @attrs.frozen

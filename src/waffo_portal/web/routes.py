@@ -40,7 +40,7 @@ class Route:
         parts = re.split(r"\{(\w+)\}", self.pattern)
         source = "".join(re.escape(p) if i % 2 == 0 else _SEGMENT.format(p)
                          for i, p in enumerate(parts))
-        object.__setattr__(self, "regex", re.compile(f"^{source}$"))
+        object.__setattr__(self, "regex", re.compile(source))
 
     @property
     def allowed(self) -> list[str]:
@@ -91,7 +91,8 @@ ROUTES: tuple[Route, ...] = (
 
 def match(path: str) -> tuple[Route, dict[str, str]] | None:
     for route in ROUTES:
-        found = route.regex.match(path)
+        # fullmatch: "$" would also match before a trailing newline ("/orders%0A")
+        found = route.regex.fullmatch(path)
         if found is not None:
             return route, found.groupdict()
     return None

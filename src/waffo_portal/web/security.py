@@ -33,6 +33,12 @@ def content_security_policy(config: PortalConfig, *, style_hashes: tuple[str, ..
             "base-uri 'none'")
 
 
+def framed_document_ancestors(config: PortalConfig) -> tuple[str, ...]:
+    """``frame-ancestors`` of a document our own page frames (the invoice): the portal,
+    plus whoever may frame the portal, since the browser checks every ancestor."""
+    return ("'self'", *(s for s in config.frame_ancestors if s not in ("'none'", "'self'")))
+
+
 def style_hashes(html: str) -> tuple[str, ...]:
     """CSP hashes of each ``<style>`` block of a trusted, server-rendered document."""
     return tuple(base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()

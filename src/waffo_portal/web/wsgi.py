@@ -38,7 +38,7 @@ def request_from_environ(environ: dict[str, Any]) -> Request:
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(key):
             headers.append((key.replace("_", "-").lower(), str(environ[key])))
-    body = b""
+    body, length = b"", 0
     if environ.get("REQUEST_METHOD", "GET").upper() == "POST":
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -52,6 +52,7 @@ def request_from_environ(environ: dict[str, Any]) -> Request:
         query=_wsgi_text(environ.get("QUERY_STRING", "")),
         headers=headers, remote_addr=environ.get("REMOTE_ADDR", ""),
         scheme=environ.get("wsgi.url_scheme", "http"), body=body,
+        body_too_large=length > MAX_BODY_BYTES,  # left unread; the portal answers 413
     )
 
 

@@ -94,7 +94,9 @@ class DjangoStore(RecordsMixin):
         return None if row is None else codec.buyer_from(row)
 
     def find_buyer_by_email(self, email: str) -> Buyer | None:
-        row = self._q(m.Buyer).filter(email_normalized=normalize_email(email)).first()
+        # Emails are not unique: of several buyers, always the lowest id.
+        row = (self._q(m.Buyer).filter(email_normalized=normalize_email(email))
+               .order_by("id").first())
         return None if row is None else codec.buyer_from(row)
 
     def save_buyer(self, buyer: Buyer) -> None:

@@ -6,6 +6,7 @@ exempt from Django's CSRF middleware and touches no Django session.
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -20,12 +21,18 @@ def to_portal_request(request: HttpRequest, path: str) -> Request:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
-    body = request.body if request.method == "POST" and 0 < length <= MAX_BODY_BYTES else b""
+    post, body = request.method == "POST", b""
+    too_large = post and length > MAX_BODY_BYTES  # left unread: the portal answers 413
+    if post and 0 < length <= MAX_BODY_BYTES:
+        try:
+            body = request.body
+        except RequestDataTooBig:  # the host's DATA_UPLOAD_MAX_MEMORY_SIZE is lower still
+            too_large = True
     return Request(
         method=request.method or "GET", path=path,
         query=request.META.get("QUERY_STRING", ""), headers=list(request.headers.items()),
         remote_addr=request.META.get("REMOTE_ADDR", ""), scheme=request.scheme or "http",
-        body=body,
+        body=body, body_too_large=too_large,
     )
 
 

@@ -46,7 +46,9 @@ from .sync import SyncMixin
 
 # The reads behind every page, built once (see ``lookup``).
 _BUYER = Prepared(lookup(t.buyers, "id"))
-_BUYER_BY_EMAIL = Prepared(lookup(t.buyers, "email_normalized").limit(1))
+# Emails are not unique: of several buyers, always the lowest id (not the planner's pick).
+_BUYER_BY_EMAIL = Prepared(lookup(t.buyers, "email_normalized").order_by(t.buyers.c.id)
+                           .limit(1))
 _BILLING_DETAILS = Prepared(lookup(t.billing_details, "buyer_id"))
 _PLAN = Prepared(lookup(t.plans, "id"))
 _PLANS_OF_GROUP = Prepared(lookup(t.plans, "product_group"))

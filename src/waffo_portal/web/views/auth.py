@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ...core.client_ip import client_ip
 from ...core.exceptions import DeliveryFailed, InvalidToken, ValidationError
-from ...core.redirects import safe_return_path
+from ...core.redirects import redirect_location, safe_return_path
 from .. import csrf, sessions
 from ..http import Response
 from ..messages import key_message
@@ -70,7 +70,9 @@ def confirm_submit(page: Page) -> Response:
         raise InvalidToken(key="link.invalid", reason="missing")
     previous = sessions.session_id(page.request, page.config)
     new = page.portal.confirm_login(token, previous_session_id=previous)
-    return redirect_to(new.return_to).with_cookies(
+    # The link is used up now: nothing after this line may fail, so the stored target is
+    # re-checked by a function that cannot raise and always yields an ASCII Location.
+    return redirect_to(redirect_location(page.config, new.return_to)).with_cookies(
         sessions.session_cookie(page.config, new.session_id))
 
 
@@ -79,6 +81,9 @@ def logout(page: Page) -> Response:
     if page.session is not None:
         # Only a live session has anything to protect; a dead cookie is just cleared.
         csrf.check(page.portal, page.request, csrf.session_binding(page.session.id_hash))
-        page.portal.logout(raw)
+        if page.request.form.get_one("everywhere") == "1":
+            page.portal.logout_everywhere(raw)  # every browser and device, not just this one
+        else:
+            page.portal.logout(raw)
     return page.redirect("/login", {"bye": "1"}).with_cookies(
         sessions.clear_session_cookie(page.config))

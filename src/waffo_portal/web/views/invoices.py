@@ -19,7 +19,7 @@ from ..forms import (
 )
 from ..http import Response
 from ..page import HTML, Page
-from ..security import content_security_policy, style_hashes
+from ..security import content_security_policy, framed_document_ancestors, style_hashes
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -66,11 +66,14 @@ def invoice_document(page: Page, order_id: str) -> Response:
     html = page.portal.render_invoice_html(page.buyer_id, order_id, locale=_doc_locale(page),
                                            receipt=_receipt(page))
     # The document brings its own <style>; admit exactly that block, and let our own
-    # invoice page frame it.
+    # invoice page frame it, also where the merchant embeds that page.
+    ancestors = framed_document_ancestors(page.config)
     policy = content_security_policy(page.config, style_hashes=style_hashes(html),
-                                     frame_ancestors=("'self'",))
-    return Response(200, (("Content-Type", HTML), ("Content-Security-Policy", policy),
-                          ("X-Frame-Options", "SAMEORIGIN")), html.encode("utf-8"))
+                                     frame_ancestors=ancestors)
+    headers = [("Content-Type", HTML), ("Content-Security-Policy", policy)]
+    if ancestors == ("'self'",):  # XFO cannot name other origins: only when self alone
+        headers.append(("X-Frame-Options", "SAMEORIGIN"))
+    return Response(200, headers, html.encode("utf-8"))
 
 
 def invoice_pdf(page: Page, order_id: str) -> Response:
