@@ -115,6 +115,9 @@ class PortalConfig:
     # addresses (an unsalted hash is reversed with a list of addresses). Empty: derived
     # from the oldest secret key, so removing that key changes the digests.
     audit_secret: str = attrs.field(default="", repr=False)
+    # Documents one buyer may have drawn afresh per minute (cached re-downloads are free):
+    # each cold render holds the PDF renderer, which serialises a whole process.
+    cold_renders_per_minute: int = 20
     # How many invoice corrections (name, address) one buyer may make per day.
     invoice_revisions_per_day: int = 10
 
@@ -175,6 +178,8 @@ class PortalConfig:
         if self.audit_secret and len(self.audit_secret) < MIN_SECRET_LENGTH:
             found.append(("audit_secret",
                           f"audit_secret must be at least {MIN_SECRET_LENGTH} characters"))
+        if self.cold_renders_per_minute < 1:
+            found.append(("cold_renders_per_minute", "allow at least one render a minute"))
         if self.invoice_revisions_per_day < 1:
             found.append(("invoice_revisions_per_day", "allow at least one revision a day"))
         if min(self.login_rate_per_email, self.login_rate_per_ip) < 1:

@@ -76,6 +76,7 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     "sync.total_mismatch": N_("The total must be the subtotal plus the tax"),
     "sync.tax_rate_invalid": N_("The tax rate must be a percent from 0 to 100"),
     "sync.reverse_charge_taxed": N_("A reverse-charged order must carry no tax"),
+    "sync.too_many_lines": N_("An order may have at most 250 lines"),
     "sync.refunds_exceed": N_("The refunds add up to more than the payment"),
     "sync.kind_unknown": N_("This kind of record is not known"),
     "sync.keep_unknown": N_("Only the fields the portal can keep may be listed here"),
@@ -89,6 +90,11 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
     "invoice.not_issued": N_("This order has no invoice yet: it is issued once the order "
                              "is paid"),
     "invoice.no_receipt": N_("A receipt exists only for a paid or refunded order"),
+    "invoice.too_large": N_("This document is too large to show here; please ask us for it"),
+    "invoice.render_busy": N_("Another of your documents is being prepared; please try again "
+                              "in a moment"),
+    "invoice.render_limit": N_("Too many documents prepared in a short time; please try "
+                               "again in a minute"),
     "invoice.tax_treatment_locked": N_("An issued invoice keeps its country, business "
                                        "status and VAT ID: change them on the billing "
                                        "page for future orders, or ask us for a "

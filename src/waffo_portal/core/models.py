@@ -364,6 +364,11 @@ DUE_STATUSES: Final = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.T
                                  SubscriptionStatus.CANCELING, SubscriptionStatus.PAST_DUE})
 
 
+#: Most lines an order may have: a document with more would hold the renderer (and its
+#: process-wide lock) for seconds. The sync API refuses more; stored ones are not drawn.
+MAX_LINE_ITEMS: Final = 250
+
+
 def normalize_email(email: str) -> str:
     """The form of an email address that buyers are looked up by (case and spaces ignored)."""
     return email.strip().lower()

@@ -13,7 +13,7 @@ from typing import Final, TypeAlias
 
 from .billing_details import has_control_chars, validate_billing_details
 from .exceptions import ValidationError
-from .models import BillingDetails
+from .models import MAX_LINE_ITEMS, BillingDetails
 from .money import Money
 from .sync import (
     KEEPABLE,
@@ -141,6 +141,9 @@ def _order_lines(record: OrderRecord, found: Problems) -> None:
     currency, subtotal = record.currency, 0
     if not record.lines:
         found["lines"] = "sync.lines_missing"
+    elif len(record.lines) > MAX_LINE_ITEMS:
+        found["lines"] = "sync.too_many_lines"
+        return
     for index, line in enumerate(record.lines):
         field = f"lines[{index}]"
         _check_text(found, f"{field}.description", line.description, required=True)

@@ -15,6 +15,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import cache
 from pathlib import Path
 from typing import Final
@@ -44,6 +45,10 @@ _LOGO_TYPES: Final = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image
                       ".gif": "image/gif"}
 
 
+#: Wraps a real (uncached) render: admission control such as a budget per buyer.
+ColdRender = Callable[[], AbstractContextManager[object]]
+
+
 @cache
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
@@ -62,14 +67,18 @@ class RenderCache:
         self._items: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get_or_render(self, key: str, render: Callable[[], bytes]) -> bytes:
+    def get_or_render(self, key: str, render: Callable[[], bytes],
+                      cold: ColdRender | None = None) -> bytes:
+        """The cached file, or ``render()`` inside ``cold()`` (the caller's admission
+        control for real renders: a budget, one at a time)."""
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
                 self.hits += 1
                 return found
-        value = render()  # outside the lock: a slow render must not block cache hits
+        with cold() if cold is not None else nullcontext():
+            value = render()  # outside the lock: a slow render must not block cache hits
         with self._lock:
             self.misses += 1
             self._items[key] = value
@@ -103,28 +112,32 @@ def render_receipt_html(order: Order, invoice: Invoice, payments: Sequence[Payme
 
 def render_invoice_pdf(order: Order, invoice: Invoice, payments: Sequence[Payment] = (),
                        branding: Branding | None = None, locale: str = "en", *,
-                       strict: bool = False, buyer: Buyer | None = None) -> bytes:
-    """The invoice as PDF. ``strict``: raise MissingGlyphs instead of logging it."""
+                       strict: bool = False, buyer: Buyer | None = None,
+                       cold: ColdRender | None = None) -> bytes:
+    """The invoice as PDF. ``strict``: raise MissingGlyphs instead of logging it.
+    ``cold`` wraps a real render (not a cache hit): the caller's admission control."""
     return _render(order, invoice, payments, branding, locale, "invoice", "pdf", strict,
-                   buyer=buyer)
+                   buyer=buyer, cold=cold)
 
 
 def render_receipt_pdf(order: Order, invoice: Invoice, payments: Sequence[Payment] = (),
                        branding: Branding | None = None, locale: str = "en", *,
-                       strict: bool = False, buyer: Buyer | None = None) -> bytes:
+                       strict: bool = False, buyer: Buyer | None = None,
+                       cold: ColdRender | None = None) -> bytes:
     return _render(order, invoice, payments, branding, locale, "receipt", "pdf", strict,
-                   buyer=buyer)
+                   buyer=buyer, cold=cold)
 
 
 def _render(order: Order, invoice: Invoice, payments: Sequence[Payment],
             branding: Branding | None, locale: str, kind: str, fmt: str,
-            strict: bool = False, *, buyer: Buyer | None = None) -> bytes:
+            strict: bool = False, *, buyer: Buyer | None = None,
+            cold: ColdRender | None = None) -> bytes:
     brand = branding or Branding()
     doc = build_document(order, invoice, payments, brand, locale, kind, buyer)
     key = doc.cache_key(fmt, f"{brand.primary_color}|{_logo_stamp(brand.logo_path)}|{strict}")
     if fmt == "html":
         return CACHE.get_or_render(key, lambda: html_for(doc, brand).encode())
-    return CACHE.get_or_render(key, lambda: pdf_for(doc, brand, strict=strict))
+    return CACHE.get_or_render(key, lambda: pdf_for(doc, brand, strict=strict), cold)
 
 
 def html_for(doc: InvoiceDocument, branding: Branding, *, for_pdf: bool = False,

@@ -4,8 +4,13 @@ only a charged (paid or refunded) order has a receipt."""
 
 from __future__ import annotations
 
-from ..core.exceptions import Conflict, NotFound
-from ..core.models import Invoice, Order
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from ..core.exceptions import Conflict, NotFound, RateLimited
+from ..core.models import MAX_LINE_ITEMS, Invoice, Order
 from ..core.settlement import settle
 from ..i18n import choose_locale
 from .context import Deps
@@ -53,6 +58,8 @@ def render_invoice(deps: Deps, buyer_id: str, order_id: str, *, locale: str | No
     payments = deps.store.list_payments(order.id)
     if receipt and not settle(order, payments).state.charged:
         raise Conflict(key="invoice.no_receipt", order_id=order_id)
+    if len(order.line_items) > MAX_LINE_ITEMS:  # stored before the cap: not drawn here
+        raise Conflict(key="invoice.too_large", order_id=order_id)
     buyer = deps.store.get_buyer(buyer_id)
     # Explicit choice > the buyer's saved preference > the portal default.
     chosen = choose_locale(locale, buyer.locale if buyer else None, None,
@@ -65,4 +72,32 @@ def render_invoice(deps: Deps, buyer_id: str, order_id: str, *, locale: str | No
         html = render.render_receipt_html if receipt else render.render_invoice_html
         return html(order, invoice, payments, branding, chosen, buyer=buyer).encode()
     pdf = render.render_receipt_pdf if receipt else render.render_invoice_pdf
-    return pdf(order, invoice, payments, branding, chosen, buyer=buyer)
+    return pdf(order, invoice, payments, branding, chosen, buyer=buyer,
+               cold=lambda: _cold_render(deps, buyer_id))
+
+
+# Buyers with a cold PDF render running in this process, by store: one at a time each, so
+# one buyer cannot queue renders behind xhtml2pdf's process-wide lock.
+_RENDERING: set[tuple[int, str]] = set()
+_RENDERING_LOCK = threading.Lock()
+RENDER_WINDOW = timedelta(minutes=1)
+
+
+@contextmanager
+def _cold_render(deps: Deps, buyer_id: str) -> Iterator[None]:
+    """Admission for a real render: the buyer's budget per minute, and not while another
+    of theirs is being drawn. Cached re-downloads never get here."""
+    limit = deps.config.cold_renders_per_minute
+    if deps.store.count_attempt(f"render:{buyer_id}", RENDER_WINDOW, deps.clock.now(),
+                                limit) > limit:
+        raise RateLimited(key="invoice.render_limit")
+    slot = (id(deps.store), buyer_id)
+    with _RENDERING_LOCK:
+        if slot in _RENDERING:
+            raise RateLimited(key="invoice.render_busy")
+        _RENDERING.add(slot)
+    try:
+        yield
+    finally:
+        with _RENDERING_LOCK:
+            _RENDERING.discard(slot)
