@@ -14,7 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from .core.auth_models import BuyerSession, LoginLink
 from .core.charges import ChargeResult
-from .core.email import EmailMessage
+from .core.email import EmailMessage, OutboxEmail
 from .core.models import (
     AuditEvent,
     BillingDetails,
@@ -215,8 +215,34 @@ class SyncStore(Protocol):
         never if it rolls back. Used to emit events only for changes that landed."""
 
 
+class OutboxStore(Protocol):
+    """The durable mail outbox: a message is written in the transaction of the change that
+    caused it, and sent after commit by whichever sender claims it first."""
+
+    def enqueue_email(self, item: OutboxEmail) -> None:
+        """Add one message (joins the caller's ``atomic()``)."""
+
+    def claim_due_emails(self, now: datetime, limit: int,
+                         until: datetime) -> Sequence[OutboxEmail]:
+        """Atomic: the unsent messages with ``next_attempt_at <= now`` (oldest due first, at
+        most ``limit``), each with ``attempts`` raised by one and ``next_attempt_at`` set
+        to ``until``, as returned. Concurrent callers MUST never get the same message
+        before ``until`` (SKIP LOCKED, or a serialised write, as for subscriptions)."""
+
+    def mark_email_sent(self, item_id: str, now: datetime) -> None:
+        """Record the send and erase the body (it may hold a live login link)."""
+
+    def mark_email_failed(self, item_id: str, next_attempt_at: datetime | None,
+                          error: str) -> None:
+        """Record a failed try: due again at ``next_attempt_at``; None gives up (the
+        body is erased)."""
+
+    def get_outbox_email(self, item_id: str) -> OutboxEmail | None:
+        """One message by id (for reports and tests)."""
+
+
 class Store(BuyerStore, CatalogStore, SubscriptionStore, OrderStore, InvoiceStore,
-            IdempotencyStore, AuthStore, AuditStore, SyncStore, Protocol):
+            IdempotencyStore, AuthStore, AuditStore, SyncStore, OutboxStore, Protocol):
     """Everything the portal persists."""
 
     def atomic(self) -> AbstractContextManager[None]:

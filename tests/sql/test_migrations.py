@@ -35,7 +35,7 @@ def _upgrade_in_place(engine: Engine) -> None:
     assert "waffo_subscriptions_due_order" in {
         index["name"] for index in inspect(engine).get_indexes("waffo_subscriptions")}
     migrate(engine)  # and again: a no-op
-    assert current_revision(engine) == "0006"  # head today; bump with each new revision
+    assert current_revision(engine) == "0007"  # head today; bump with each new revision
     assert store.get_buyer("b1") == Buyer("b1", "ada@example.com")
     old_plan = store.get_plan("p1")
     assert old_plan is not None and old_plan.selectable  # 0003: existing plans stay offered

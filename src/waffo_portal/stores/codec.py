@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..core.auth_models import BuyerSession, LinkPurpose, LoginLink
+from ..core.email import EmailMessage, OutboxEmail
 from ..core.models import (
     AuditEvent,
     BillingDetails,
@@ -284,3 +285,22 @@ def audit_from(row: Any) -> AuditEvent:
     amount = None if row.amount_minor is None else Money(row.amount_minor, row.currency)
     return AuditEvent(row.id, row.at, row.actor, row.action, row.subject, dict(row.old),
                       dict(row.new), amount, row.idempotency_key)
+
+
+def outbox_values(item: OutboxEmail) -> Values:
+    message = item.message
+    body = {"text": message.text, "html": message.html,
+            "headers": [list(pair) for pair in message.headers]}
+    return {"id": item.id, "recipient": message.to, "subject": message.subject,
+            "body": body, "created_at": item.created_at, "attempts": item.attempts,
+            "next_attempt_at": item.next_attempt_at, "sent_at": item.sent_at,
+            "last_error": item.last_error}
+
+
+def outbox_from(row: Any) -> OutboxEmail:
+    body = row.body or {}
+    message = EmailMessage(row.recipient, row.subject, body.get("text", ""),
+                           body.get("html", ""),
+                           tuple((str(k), str(v)) for k, v in body.get("headers", ())))
+    return OutboxEmail(row.id, message, row.created_at, row.next_attempt_at, row.attempts,
+                       row.sent_at, row.last_error)

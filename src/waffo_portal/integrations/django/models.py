@@ -176,6 +176,22 @@ class Attempt(models.Model):
                    models.Index(fields=["expires_at"], name="waffo_attempt_expiry")]
 
 
+class OutboxEmail(models.Model):
+    # ``body`` (text, html, headers) is NULL once sent or given up (it may hold a live link).
+    id = models.CharField(primary_key=True, max_length=64)
+    recipient = models.TextField()
+    subject = models.TextField()
+    body = models.JSONField(null=True)
+    created_at = models.DateTimeField()
+    attempts = models.IntegerField()
+    next_attempt_at = models.DateTimeField(null=True)
+    sent_at = models.DateTimeField(null=True)
+    last_error = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["next_attempt_at"], name="waffo_outbox_due")]
+
+
 class AuditEvent(models.Model):
     # ``seq`` breaks ties between events recorded at the same instant (insertion order).
     seq = models.BigAutoField(primary_key=True)

@@ -36,10 +36,11 @@ from ...core.models import (
 from ...core.plan_rules import check_plan_price
 from ...stores import codec
 from . import models as m
+from .outbox import OutboxMixin
 from .records import RecordsMixin
 
 
-class DjangoStore(RecordsMixin):
+class DjangoStore(RecordsMixin, OutboxMixin):
     """A Store on the project's Django database (``using`` picks a DATABASES alias)."""
 
     def __init__(self, using: str = "default") -> None:

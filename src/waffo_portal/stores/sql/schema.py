@@ -212,6 +212,22 @@ attempts = Table(
     Index("waffo_attempts_expiry", "expires_at"),
 )
 
+# The mail outbox. ``body`` (text, html, headers) is NULL once sent or given up: a pending
+# login email holds a live link, a sent one need not keep it.
+outbox = Table(
+    "waffo_outbox", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("recipient", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", json_type()),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime),
+    Column("sent_at", UtcDateTime),
+    Column("last_error", Text, nullable=False),
+    Index("waffo_outbox_due", "next_attempt_at"),
+)
+
 audit_events = Table(
     "waffo_audit_events", metadata,
     # ``seq`` breaks ties between events recorded at the same instant (insertion order).

@@ -40,6 +40,7 @@ from .. import codec
 from . import schema as t
 from .base import lookup
 from .engine import build_engine
+from .outbox import OutboxMixin
 from .prepared import Prepared, row_type
 from .records import RecordsMixin
 from .sync import SyncMixin
@@ -68,7 +69,7 @@ _PAYMENTS_OF_ORDER = Prepared(lookup(t.payments, "order_id").order_by(
 _INVOICE = Prepared(lookup(t.invoices, "order_id"))
 
 
-class SqlStore(RecordsMixin, SyncMixin):
+class SqlStore(RecordsMixin, SyncMixin, OutboxMixin):
     """A Store on SQLite (the embedded default) or PostgreSQL (production)."""
 
     @classmethod
