@@ -25,6 +25,7 @@ BASE_PORTAL_SETTINGS = {
     "BRANDING": {"name": "Test Shop Inc.", "country": "US",
                  "address": ["1 Market Street", "San Francisco, CA 94105"]},
     "TAX_RATES": {"US": "0", "*": "0"},
+    "MAIL_DELIVERY": "inline",  # sent right after the commit, so the test reads it at once
 }
 
 

@@ -38,6 +38,7 @@ from .use_cases import (
     auth,
     invoices,
     orders,
+    outbox,
     renewals,
     reports,
     subscriptions,
@@ -45,6 +46,7 @@ from .use_cases import (
 from .use_cases import billing_details as billing
 from .use_cases.auth import LoginPreview, NewSession
 from .use_cases.context import Deps, NoGateway, NullEventSink
+from .use_cases.outbox import MailReport
 from .use_cases.renewals import DueReport
 from .use_cases.reports import CancellationReport
 from .use_cases.subscriptions import ChangeOutcome
@@ -74,14 +76,18 @@ class Portal:
         config = config.validate()
         if provider is None and tax_policy is None:
             tax_policy = orders.default_tax_policy(config)
+        self._mail_sender = outbox.sender_for(config.mail_delivery, self.deliver_mail)
         self._deps = Deps(config=config, store=store, mailer=mailer,
                           gateway=gateway or NoGateway(), clock=clock or SystemClock(),
                           events=events or NullEventSink(), provider=provider,
-                          tax=None if provider is not None else tax_policy)
+                          tax=None if provider is not None else tax_policy,
+                          mail_sender=self._mail_sender)
         sources = {source.name: source for source in webhooks}
         if len(sources) != len(webhooks):
             raise ConfigurationError("two webhook sources share a name", setting="webhooks")
         self._sync = Sync(self._deps, sources)
+        if isinstance(self._mail_sender, outbox.BackgroundSender):
+            self._mail_sender.start()  # at once: it also sends what a crash left behind
         self._redirect_origins = actions.provider(self._deps).redirect_origins
         # Decided once: an isinstance() against a Protocol costs ~15 us per call.
         self._reading: Callable[[], AbstractContextManager[None]] = (
@@ -149,9 +155,20 @@ class Portal:
                            return_to: str | None = None) -> None:
         """Email a single-use login link if ``email`` belongs to a buyer; for an unknown
         address do nothing, answering alike. Raises ValidationError (``email``) for a
-        malformed address, RateLimited past the per-email or per-IP budget, DeliveryFailed
-        if the mailer refuses (no usable link is left behind)."""
+        malformed address. The email goes through the outbox (see ``deliver_mail``): a
+        mailer failure is retried and reported, never raised here."""
         auth.request_login_link(self._deps, email, client_ip, locale, return_to)
+
+    def deliver_mail(self, now: datetime | None = None, limit: int = 100) -> MailReport:
+        """Send the outbox's due mail once (at most ``limit``): for ``waffo-portal
+        worker``, a cron job or your task queue. Safe from several processes at once;
+        at least once (a crash between send and record means a resend, never a loss)."""
+        return outbox.deliver_due(self._deps, now, limit)
+
+    def close(self) -> None:
+        """Stop the background mail sender, if any (mail left is sent by the next one)."""
+        if isinstance(self._mail_sender, outbox.BackgroundSender):
+            self._mail_sender.stop()
 
     def peek_login_link(self, token: str) -> LoginPreview:
         """Check a login link for the confirm page without using it up (safe for GET and

@@ -22,7 +22,9 @@ SETTINGS = {"WAFFO_PORTAL_SECRET_KEYS": [TEST_SECRET],
             "WAFFO_PORTAL_ALLOWED_RETURN_HOSTS": ["shop.example"],
             "WAFFO_PORTAL_BRANDING": {"name": "Test Shop Inc.", "country": "US",
                                       "address": ["1 Market Street"]},
-            "WAFFO_PORTAL_TAX_RATES": {"US": "0", "*": "0"}}
+            "WAFFO_PORTAL_TAX_RATES": {"US": "0", "*": "0"},
+            # sent right after the commit, so the test reads it at once
+            "WAFFO_PORTAL_MAIL_DELIVERY": "inline"}
 
 
 def make_app(kit: PortalKit, url_prefix: str | None = None, **settings: Any) -> flask.Flask:

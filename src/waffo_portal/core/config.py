@@ -67,6 +67,9 @@ def _strings(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(values)
 
 
+MAIL_DELIVERY_MODES = ("background", "inline", "external")
+
+
 @attrs.frozen
 class Branding:
     """What the buyer sees of the merchant, on pages, emails and invoices."""
@@ -120,6 +123,11 @@ class PortalConfig:
     cold_renders_per_minute: int = 20
     # How many invoice corrections (name, address) one buyer may make per day.
     invoice_revisions_per_day: int = 10
+    # Who sends the outbox's mail (see docs/mail.md): "background" (a sender thread in
+    # this process, woken after each commit), "inline" (right after the commit, in the
+    # request's thread: tests, demos) or "external" (only ``waffo-portal worker``,
+    # ``Portal.deliver_mail()`` or your task queue).
+    mail_delivery: str = "background"
 
     @cached_property
     def audit_key(self) -> bytes:
@@ -182,6 +190,9 @@ class PortalConfig:
             found.append(("cold_renders_per_minute", "allow at least one render a minute"))
         if self.invoice_revisions_per_day < 1:
             found.append(("invoice_revisions_per_day", "allow at least one revision a day"))
+        if self.mail_delivery not in MAIL_DELIVERY_MODES:
+            found.append(("mail_delivery",
+                          f"mail_delivery must be one of {', '.join(MAIL_DELIVERY_MODES)}"))
         if min(self.login_rate_per_email, self.login_rate_per_ip) < 1:
             found.append(("login_rate_per_email", "rate limits must be at least 1"))
         return found

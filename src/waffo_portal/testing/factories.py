@@ -44,6 +44,9 @@ def test_config(**overrides: object) -> PortalConfig:
         "allowed_return_hosts": ("shop.example",),
         # A US merchant selling without sales tax: tests that are about tax set their own.
         "branding": TEST_SELLER, "tax_rates": {"US": "0", "*": "0"},
+        # Mail is sent right after the commit, so a test reads it at once (the background
+        # sender and the worker have their own tests).
+        "mail_delivery": "inline",
     }
     values.update(overrides)
     return PortalConfig(**values)  # type: ignore[arg-type]

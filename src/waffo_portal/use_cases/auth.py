@@ -20,7 +20,6 @@ from ..core.client_ip import rate_limit_key
 from ..core.email import EmailMessage
 from ..core.exceptions import (
     AuthenticationRequired,
-    DeliveryFailed,
     InvalidToken,
     NotFound,
     TokenExpired,
@@ -35,6 +34,7 @@ from ..core.redirects import check_return_url, default_page, safe_return_path
 from ..i18n import choose_locale
 from ..mail.login_email import login_email
 from ..tokens import LinkClaims, keyed_hex, sha256_hex
+from . import outbox
 from .context import Deps
 
 log = logging.getLogger("waffo_portal.auth")
@@ -124,10 +124,10 @@ def request_login_link(deps: Deps, email: str, client_ip: str, locale: str | Non
     """Email a login link if ``email`` belongs to a buyer; otherwise do nothing, visibly alike.
 
     Over a rate limit, nothing is sent and nothing is raised: the caller shows the same
-    generic answer in every case. Raises ValidationError for a malformed address and
-    DeliveryFailed when the mail server refused the message (the link is then revoked).
-    Rate-limit attempts are counted before sending, so a failed send still counts; the
-    default limits leave room for several retries.
+    generic answer in every case. Raises ValidationError for a malformed address. The
+    email is not sent here: the link and the message are written to the outbox in one
+    transaction, and a sender delivers it after the commit (use_cases/outbox.py), so the
+    mail server's speed or failure tells nothing about the address.
     """
     normalized = _check_email(email)
     email_hash = email_digest(deps, normalized)
@@ -136,23 +136,42 @@ def request_login_link(deps: Deps, email: str, client_ip: str, locale: str | Non
         return
     buyer = deps.store.find_buyer_by_email(normalized)
     if buyer is None:
+        _comparable_work(deps, normalized, locale, email_hash)
+        return
+    target = safe_return_path(deps.config, return_to)
+    link, token = _new_link(deps, buyer, LinkPurpose.EMAIL_LOGIN, target,
+                            deps.config.link_lifetime)
+    # The buyer's saved language, else the one the request asked in, else the default.
+    lang = choose_locale(None, buyer.locale, locale, deps.config.default_locale)
+    message = _login_message(deps, buyer.email, lang, token)
+    with deps.store.atomic():
+        _save_link(deps, link)
+        outbox.enqueue(deps, message)
+        deps.audit(actor=f"buyer:{buyer.id}", action="login.link_requested",
+                   subject=f"buyer:{buyer.id}", new={"email_hmac": email_hash,
+                                                     "known": "true",
+                                                     "link_id_sha256": link.id,
+                                                     "locale": lang})
+
+
+def _login_message(deps: Deps, to: str, lang: str, token: str) -> EmailMessage:
+    minutes = max(1, int(deps.config.link_lifetime.total_seconds()) // 60)
+    return login_email(to, lang, confirm_url(deps, token), minutes, deps.config.branding)
+
+
+def _comparable_work(deps: Deps, normalized: str, locale: str | None, email_hash: str) -> None:
+    """An unknown address costs what a known one does, so timing tells nothing: a link
+    is signed and an email rendered (both thrown away), and one transaction writes."""
+    ghost = Buyer(f"~unknown:{email_hash[:16]}", normalized)
+    _link, token = _new_link(deps, ghost, LinkPurpose.EMAIL_LOGIN, "",
+                             deps.config.link_lifetime)
+    lang = choose_locale(None, None, locale, deps.config.default_locale)
+    _login_message(deps, normalized, lang, token)
+    with deps.store.atomic():
+        deps.store.revoke_login_links(ghost.id, deps.clock.now())  # matches no row
         deps.audit(actor="anonymous", action="login.link_requested",
                    subject=f"email:{email_hash}", new={"email_hmac": email_hash,
                                                        "known": "false"})
-        return
-    target = safe_return_path(deps.config, return_to)
-    link, token = _issue_link(deps, buyer, LinkPurpose.EMAIL_LOGIN, target,
-                              deps.config.link_lifetime)
-    # The buyer's saved language, else the one the request asked in, else the default.
-    lang = choose_locale(None, buyer.locale, locale, deps.config.default_locale)
-    minutes = max(1, int(deps.config.link_lifetime.total_seconds()) // 60)
-    message = login_email(buyer.email, lang, confirm_url(deps, token), minutes,
-                          deps.config.branding)
-    _send_or_revoke(deps, buyer, link, message)
-    deps.audit(actor=f"buyer:{buyer.id}", action="login.link_requested",
-               subject=f"buyer:{buyer.id}", new={"email_hmac": email_hash, "known": "true",
-                                                 "link_id_sha256": link.id,
-                                                 "locale": lang})
 
 
 def confirm_url(deps: Deps, token: str) -> str:
@@ -160,37 +179,23 @@ def confirm_url(deps: Deps, token: str) -> str:
     return f"{deps.config.base_url.rstrip('/')}{CONFIRM_PATH}?token={quote(token, safe='')}"
 
 
-def _issue_link(deps: Deps, buyer: Buyer, purpose: LinkPurpose, return_to: str,
-                lifetime: timedelta) -> tuple[LoginLink, str]:
+def _new_link(deps: Deps, buyer: Buyer, purpose: LinkPurpose, return_to: str,
+              lifetime: timedelta) -> tuple[LoginLink, str]:
     now = deps.clock.now()
     # The store keeps only the SHA-256 of the random id: a read of the links table (or a
     # database error quoting its parameters) yields nothing a token could be built on.
     raw_id = secrets.token_urlsafe(24)
     link = LoginLink(id=sha256_hex(raw_id), buyer_id=buyer.id, purpose=purpose,
                      created_at=now, expires_at=now + lifetime, return_to=return_to)
-    with deps.store.atomic():
-        if purpose is LinkPurpose.EMAIL_LOGIN:
-            # a newer emailed link replaces older ones (merchant links live on their own)
-            deps.store.revoke_login_links(buyer.id, now)
-        deps.store.save_login_link(link)
     return link, deps.tokens.sign_link(purpose, buyer.id, raw_id)
 
 
-def _send_or_revoke(deps: Deps, buyer: Buyer, link: LoginLink, message: EmailMessage) -> None:
-    """Send; on failure void the unsent link so nothing usable is left behind."""
-    try:
-        deps.mailer.send(message)
-    except Exception as exc:
-        deps.store.revoke_login_links(buyer.id, deps.clock.now())
-        # the exception type only: a mailer's message could quote the body (and the token)
-        log.warning("login email for buyer %s not sent (%s)", buyer.id, type(exc).__name__)
-        deps.audit(actor=f"buyer:{buyer.id}", action="login.link_failed",
-                   subject=f"buyer:{buyer.id}", new={"link_id_sha256": link.id,
-                                                     "error": type(exc).__name__})
-        if isinstance(exc, DeliveryFailed):
-            raise
-        raise DeliveryFailed(key="login.delivery_failed",
-                             reason=type(exc).__name__) from None
+def _save_link(deps: Deps, link: LoginLink) -> None:
+    with deps.store.atomic():
+        if link.purpose is LinkPurpose.EMAIL_LOGIN:
+            # a newer emailed link replaces older ones (merchant links live on their own)
+            deps.store.revoke_login_links(link.buyer_id, link.created_at)
+        deps.store.save_login_link(link)
 
 
 def create_login_link(deps: Deps, buyer_id: str, return_url: str = "") -> str:
@@ -206,8 +211,9 @@ def create_login_link(deps: Deps, buyer_id: str, return_url: str = "") -> str:
     buyer = deps.store.get_buyer(buyer_id)
     if buyer is None:
         raise NotFound("buyer", buyer_id)
-    link, token = _issue_link(deps, buyer, LinkPurpose.MERCHANT_SESSION, target,
-                              deps.config.merchant_link_lifetime)
+    link, token = _new_link(deps, buyer, LinkPurpose.MERCHANT_SESSION, target,
+                            deps.config.merchant_link_lifetime)
+    _save_link(deps, link)
     deps.audit(actor="merchant", action="login.link_created", subject=f"buyer:{buyer.id}",
                new={"link_id_sha256": link.id, "return_to": target})
     return confirm_url(deps, token)

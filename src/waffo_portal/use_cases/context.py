@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Mapping
+from typing import Protocol
 
 import attrs
 
@@ -41,6 +42,19 @@ class NullEventSink:
         return None
 
 
+class MailSender(Protocol):
+    """Who sends the outbox (use_cases.outbox): told after each commit that enqueued mail."""
+
+    def wake(self, deps: Deps) -> None: ...
+
+
+class NoSender:
+    """``mail_delivery="external"``: a worker or the merchant's task queue sends."""
+
+    def wake(self, deps: Deps) -> None:
+        return None
+
+
 @attrs.frozen
 class Deps:
     config: PortalConfig
@@ -53,6 +67,7 @@ class Deps:
     provider: BillingProvider | None = None
     # Standalone only: the tax of the orders the portal makes (None with a provider).
     tax: TaxPolicy | None = None
+    mail_sender: MailSender = attrs.field(factory=NoSender)
     # Built once from the config and clock above (it derives nothing from a request).
     tokens: Tokens = attrs.field(init=False, default=attrs.Factory(
         lambda self: Tokens(self.config.secret_keys, self.clock), takes_self=True))
