@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from waffo_portal import (
     Conflict,
+    EmailMessage,
     FrozenClock,
     MemoryMailer,
     Portal,
@@ -28,7 +29,7 @@ from waffo_portal.core.auth_models import LinkPurpose, LoginLink
 from waffo_portal.stores.sql import SqlStore
 from waffo_portal.testing import make_kit, sample_subscription
 from waffo_portal.testing.factories import EPOCH, test_config
-from waffo_portal.use_cases import renewals
+from waffo_portal.use_cases import outbox, renewals
 from waffo_portal.use_cases.subscriptions import ChangeOutcome
 
 pytestmark = pytest.mark.postgres
@@ -130,3 +131,27 @@ def test_four_apply_due_workers_transition_each_subscription_once(
         assert sub is not None and sub.status is SubscriptionStatus.ACTIVE
         assert sub.version == 2 and sub.current_period_end > now
     assert not pg_store.lease_due_subscriptions(now, 100, "check", now + timedelta(minutes=1))
+
+
+def test_four_mail_senders_send_each_message_once(
+        pg_store: SqlStore, worker_engines: Callable[[], Engine]) -> None:
+    kit = make_kit(store=pg_store)
+    writer = Portal(test_config(mail_delivery="external"), store=pg_store,
+                    mailer=MemoryMailer(), gateway=TestGateway(), clock=kit.clock)
+    with pg_store.atomic():
+        for index in range(60):
+            outbox.enqueue(writer._deps, EmailMessage(f"b{index}@example.com", "s", "t"))
+    mailer = MemoryMailer()
+    portals = [Portal(test_config(mail_delivery="external"), store=SqlStore(worker_engines()),
+                      mailer=mailer, gateway=TestGateway(), clock=kit.clock) for _ in range(4)]
+
+    def drain(index: int) -> int:
+        sent = 0
+        while (report := portals[index].deliver_mail(limit=4)).total:
+            sent += report.sent
+        return sent
+
+    results = race(4, drain)
+    assert sum(r for r in results if isinstance(r, int)) == 60, results
+    assert Counter(m.to for m in mailer.outbox) == Counter(
+        {f"b{index}@example.com": 1 for index in range(60)})

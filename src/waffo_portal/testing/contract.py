@@ -35,12 +35,13 @@ from ..core.models import (
 from ..core.money import Money
 from ..ports import ReadScope, Store, SubscriptionPlans
 from .factories import EPOCH, sample_order, sample_plans, sample_subscription
+from .outbox_contract import OutboxStoreContract
 from .sync_contract import SyncStoreContract, _race
 
 T0 = EPOCH
 
 
-class StoreContract(SyncStoreContract):
+class StoreContract(SyncStoreContract, OutboxStoreContract):
     """Behaviour every Store MUST have."""
 
     concurrency_workers = 8
