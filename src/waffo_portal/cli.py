@@ -8,6 +8,7 @@ returning one, so the CLI uses exactly your store, gateway and mailer.
     waffo-portal render-invoice --demo --locale ja [--receipt] -o out.pdf
     waffo-portal migrate --database sqlite:///portal.db
     waffo-portal --app shop.billing:portal apply-due
+    waffo-portal --app shop.billing:portal worker [--once] [--interval 5]
     waffo-portal --app shop.billing:portal create-login-link BUYER_ID --return-url /billing
     waffo-portal --app shop.billing:portal cancellation-report --since 2026-01-01 --format csv
     waffo-portal --app shop.billing:portal waffo sync --state waffo-sync.json

@@ -7,6 +7,7 @@ import csv
 import importlib
 import os
 import sys
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from .core.report_safety import table_text
 from .service import Portal
 
 Subparsers = Any  # argparse's _SubParsersAction is private
+MAIL_BATCH = 100  # Portal.deliver_mail()'s default limit
 
 
 class CliError(Exception):
@@ -117,6 +119,29 @@ def run_apply_due(args: argparse.Namespace) -> int:
     return 1 if report.counts.get("error") or report.counts.get("payment_error") else 0
 
 
+def register_worker(commands: Subparsers) -> None:
+    parser = commands.add_parser(
+        "worker", help="send the outbox's mail (login links), retrying failures; safe to "
+                       "run on several hosts at once")
+    parser.add_argument("--once", action="store_true", help="one pass, then exit")
+    parser.add_argument("--interval", type=float, default=5.0,
+                        help="seconds between passes (default: 5)")
+    parser.set_defaults(handler=run_worker)
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    portal = load_portal(args.app)
+    while True:
+        report = portal.deliver_mail()
+        if report.total or args.once:
+            print(f"sent: {report.sent}, retrying: {report.retrying}, "
+                  f"given up: {report.given_up}", flush=True)
+        if args.once:
+            return 1 if report.given_up else 0
+        if report.total < MAIL_BATCH:  # a full batch: more may be due at once
+            time.sleep(args.interval)
+
+
 def register_create_login_link(commands: Subparsers) -> None:
     parser = commands.add_parser("create-login-link",
                                  help="print a single-use portal URL for a buyer")
@@ -185,5 +210,5 @@ def run_demo(args: argparse.Namespace) -> int:
 
 COMMANDS: tuple[Callable[[Subparsers], None], ...] = (
     register_demo, register_render_invoice, register_migrate, register_apply_due,
-    register_create_login_link, register_cancellation_report,
+    register_worker, register_create_login_link, register_cancellation_report,
 )

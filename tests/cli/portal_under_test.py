@@ -13,9 +13,12 @@ from waffo_portal.testing.factories import EPOCH, test_config
 NOW = EPOCH + timedelta(days=40)  # the seeded January subscription is due
 
 
-def build() -> Portal:
+MAILER = MemoryMailer()  # shared by every build(), so a test sees what the worker sent
+
+
+def build(**config: object) -> Portal:
     store = SqlStore.from_url(f"sqlite:///{os.environ['CLI_TEST_DB']}", migrate=True)
     if store.get_buyer("buyer_1") is None:
         make_kit(store)  # seeds buyers, plans and one subscription
-    return Portal(test_config(), store=store, mailer=MemoryMailer(), gateway=TestGateway(),
+    return Portal(test_config(**config), store=store, mailer=MAILER, gateway=TestGateway(),
                   clock=FrozenClock(NOW))

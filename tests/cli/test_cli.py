@@ -29,7 +29,7 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert exited.value.code == 0
     out = capsys.readouterr().out
     for command in ("demo", "render-invoice", "migrate", "apply-due", "create-login-link",
-                    "cancellation-report"):
+                    "cancellation-report", "worker"):
         assert command in out
 
 
@@ -48,6 +48,18 @@ def test_apply_due_renews_once(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == "renewed: 1"
     assert main(["--app", APP, "apply-due"]) == 0
     assert capsys.readouterr().out.strip() == "nothing was due"
+
+
+def test_worker_once_delivers_the_due_mail(capsys: pytest.CaptureFixture[str]) -> None:
+    portal = portal_under_test.build(mail_delivery="external")  # nothing sends on its own
+    portal.request_login_link("ada@example.com", client_ip="203.0.113.7")
+    portal_under_test.MAILER.outbox.clear()
+    assert main(["--app", APP, "worker", "--once"]) == 0
+    assert capsys.readouterr().out.strip() == "sent: 1, retrying: 0, given up: 0"
+    assert [m.to for m in portal_under_test.MAILER.outbox] == ["ada@example.com"]
+    assert main(["--app", APP, "worker", "--once"]) == 0  # sent once, not again
+    assert capsys.readouterr().out.strip() == "sent: 0, retrying: 0, given up: 0"
+    assert len(portal_under_test.MAILER.outbox) == 1
 
 
 def test_create_login_link_prints_a_portal_url(capsys: pytest.CaptureFixture[str]) -> None:
