@@ -169,6 +169,10 @@ def _comparable_work(deps: Deps, normalized: str, locale: str | None, email_hash
     _login_message(deps, normalized, lang, token)
     with deps.store.atomic():
         deps.store.revoke_login_links(ghost.id, deps.clock.now())  # matches no row
+        # one short-lived row where a buyer gets two (link, outbox): pruned with the
+        # attempts once the window passes, so unknown addresses add nothing lasting
+        deps.store.count_attempt(f"login:unknown:{secrets.token_hex(8)}",
+                                 deps.config.link_lifetime, deps.clock.now(), 1)
         deps.audit(actor="anonymous", action="login.link_requested",
                    subject=f"email:{email_hash}", new={"email_hmac": email_hash,
                                                        "known": "false"})
