@@ -159,3 +159,24 @@ def test_two_senders_at_once_send_each_message_once(tmp_path: Path) -> None:
         thread.join()
     sent = sorted(m.to for m in mailer.outbox)
     assert sent == sorted(f"b{index}@example.com" for index in range(40))
+
+
+class DyingMailer(MemoryMailer):
+    """Hands the message over, then the process dies before the send is recorded."""
+
+    def send(self, message: EmailMessage) -> None:
+        super().send(message)
+        raise KeyboardInterrupt  # not an Exception: nothing in the sender catches it
+
+
+def test_a_death_between_send_and_record_resends_after_the_lease(kit: PortalKit) -> None:
+    dying = DyingMailer()
+    portal = _portal(kit, dying, mail_delivery="external")
+    portal.request_login_link("ada@example.com", client_ip=IP)
+    with pytest.raises(KeyboardInterrupt):
+        portal.deliver_mail()
+    assert len(dying.outbox) == 1
+    assert kit.portal.deliver_mail().total == 0  # claimed: nobody sends it meanwhile
+    kit.clock.advance(outbox.SEND_LEASE)
+    assert kit.portal.deliver_mail().sent == 1  # at least once: a resend, not a loss
+    assert kit.mailer.last_to("ada@example.com").subject == dying.outbox[0].subject
