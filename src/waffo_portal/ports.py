@@ -240,6 +240,10 @@ class OutboxStore(Protocol):
     def get_outbox_email(self, item_id: str) -> OutboxEmail | None:
         """One message by id (for reports and tests)."""
 
+    def prune_outbox(self, before: datetime) -> None:
+        """Delete the messages created before ``before`` that are sent or given up (never
+        one still pending)."""
+
 
 class Store(BuyerStore, CatalogStore, SubscriptionStore, OrderStore, InvoiceStore,
             IdempotencyStore, AuthStore, AuditStore, SyncStore, OutboxStore, Protocol):

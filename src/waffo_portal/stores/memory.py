@@ -398,6 +398,13 @@ class MemoryStore:
                 self._t["outbox"][item_id] = attrs.evolve(
                     item, next_attempt_at=next_attempt_at, last_error=error, message=message)
 
+    def prune_outbox(self, before: datetime) -> None:
+        with self._lock:
+            box = self._t["outbox"]
+            for item_id in [i.id for i in box.values()
+                            if i.next_attempt_at is None and i.created_at < before]:
+                del box[item_id]
+
     def get_outbox_email(self, item_id: str) -> OutboxEmail | None:
         with self._lock:
             item: OutboxEmail | None = self._t["outbox"].get(item_id)

@@ -91,3 +91,18 @@ class OutboxStoreContract:
         claimed = [item.id for result in results if isinstance(result, list)
                    for item in result]
         assert len(claimed) == len(set(claimed)) == 20, results
+
+    def test_pruning_removes_only_old_finished_mail(self, store: Store) -> None:
+        for item_id in ("sent", "gave_up", "pending"):
+            store.enqueue_email(_mail(item_id))
+        store.claim_due_emails(T0, 10, LEASE)
+        store.mark_email_sent("sent", T0)
+        store.mark_email_failed("gave_up", None, "gave up")
+        store.mark_email_failed("pending", T0 + timedelta(days=30), "retry")
+        store.enqueue_email(OutboxEmail("recent", _mail("x").message, T0 + timedelta(days=2),
+                                        None, 1, T0 + timedelta(days=2)))
+        store.prune_outbox(T0 + timedelta(days=1))
+        assert store.get_outbox_email("sent") is None
+        assert store.get_outbox_email("gave_up") is None
+        assert store.get_outbox_email("pending") is not None
+        assert store.get_outbox_email("recent") is not None

@@ -31,6 +31,7 @@ BACKOFF_START = timedelta(minutes=1)  # 1, 2, 4, 8, 16 minutes ...
 BACKOFF_CAP = timedelta(hours=1)
 MAX_ATTEMPTS = 6
 SEND_LEASE = timedelta(minutes=5)  # a claim older than this is due again (its sender died)
+RETENTION = timedelta(days=7)  # sent and given-up rows (bodies erased) are kept this long
 POLL_INTERVAL = 30.0  # seconds: the background sender's fallback when nothing woke it
 
 __all__ = ["BackgroundSender", "InlineSender", "MailReport", "NoSender", "deliver_due",
@@ -70,6 +71,7 @@ def enqueue(deps: Deps, message: EmailMessage) -> OutboxEmail:
 def deliver_due(deps: Deps, now: datetime | None = None, limit: int = 100) -> MailReport:
     """Send every due message once (at most ``limit``); never raises for a mailer error."""
     now = now or deps.clock.now()
+    deps.store.prune_outbox(now - RETENTION)
     claimed = deps.store.claim_due_emails(now, limit, now + SEND_LEASE)
     sent = retrying = given_up = 0
     for item in claimed:

@@ -189,7 +189,8 @@ class OutboxEmail(models.Model):
     last_error = models.TextField()
 
     class Meta:
-        indexes = [models.Index(fields=["next_attempt_at"], name="waffo_outbox_due")]
+        indexes = [models.Index(fields=["next_attempt_at"], name="waffo_outbox_due"),
+                   models.Index(fields=["created_at"], name="waffo_outbox_created")]
 
 
 class AuditEvent(models.Model):

@@ -49,6 +49,9 @@ class OutboxMixin:
             values["body"] = None  # given up: nothing will send it
         self._outbox().filter(id=item_id, sent_at__isnull=True).update(**values)
 
+    def prune_outbox(self, before: datetime) -> None:
+        self._outbox().filter(next_attempt_at__isnull=True, created_at__lt=before).delete()
+
     def get_outbox_email(self, item_id: str) -> OutboxEmail | None:
         row = self._outbox().filter(id=item_id).first()
         return None if row is None else codec.outbox_from(row)

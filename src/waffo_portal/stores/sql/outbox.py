@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from ...core.email import OutboxEmail
 from .. import codec
@@ -52,6 +52,12 @@ class OutboxMixin(SqlBase):
         with self._tx(write=True) as conn:
             conn.execute(update(box).values(values)
                          .where(box.c.id == item_id, box.c.sent_at.is_(None)))
+
+    def prune_outbox(self, before: datetime) -> None:
+        box = t.outbox
+        with self._tx(write=True) as conn:
+            conn.execute(delete(box).where(box.c.next_attempt_at.is_(None),
+                                           box.c.created_at < before))
 
     def get_outbox_email(self, item_id: str) -> OutboxEmail | None:
         box = t.outbox

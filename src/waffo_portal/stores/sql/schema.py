@@ -226,6 +226,7 @@ outbox = Table(
     Column("sent_at", UtcDateTime),
     Column("last_error", Text, nullable=False),
     Index("waffo_outbox_due", "next_attempt_at"),
+    Index("waffo_outbox_created", "created_at"),  # pruning
 )
 
 audit_events = Table(

@@ -26,7 +26,8 @@ class Migration(migrations.Migration):
                 ('last_error', models.TextField()),
             ],
             options={
-                'indexes': [models.Index(fields=['next_attempt_at'], name='waffo_outbox_due')],
+                'indexes': [models.Index(fields=['next_attempt_at'], name='waffo_outbox_due'),
+                            models.Index(fields=['created_at'], name='waffo_outbox_created')],
             },
         ),
     ]

@@ -31,8 +31,10 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=False),
     )
     op.create_index("waffo_outbox_due", "waffo_outbox", ["next_attempt_at"])
+    op.create_index("waffo_outbox_created", "waffo_outbox", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("waffo_outbox_created", table_name="waffo_outbox")
     op.drop_index("waffo_outbox_due", table_name="waffo_outbox")
     op.drop_table("waffo_outbox")
