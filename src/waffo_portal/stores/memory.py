@@ -17,7 +17,6 @@ from typing import Any
 import attrs
 
 from ..core.auth_models import BuyerSession, LoginLink
-from ..core.email import OutboxEmail
 from ..core.exceptions import Conflict, IdempotencyKeyReused
 from ..core.models import (
     DUE_STATUSES,
@@ -33,6 +32,7 @@ from ..core.models import (
     normalize_email,
 )
 from ..core.plan_rules import check_plan_price
+from .memory_outbox import MemoryOutbox
 
 
 @attrs.define
@@ -41,7 +41,7 @@ class _IdempotencyRow:
     result: str | None
 
 
-class MemoryStore:
+class MemoryStore(MemoryOutbox):
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._depth = 0
@@ -362,50 +362,3 @@ class MemoryStore:
         with self._lock:
             events = [e for e in self._t["audit"] if subject is None or e.subject == subject]
         return list(reversed(events))[:limit]
-
-    # The mail outbox
-    def enqueue_email(self, item: OutboxEmail) -> None:
-        with self._lock:
-            self._t["outbox"][item.id] = item
-
-    def claim_due_emails(self, now: datetime, limit: int,
-                         until: datetime) -> Sequence[OutboxEmail]:
-        with self._lock:
-            due = sorted((e for e in self._t["outbox"].values() if e.sent_at is None
-                          and e.next_attempt_at is not None and e.next_attempt_at <= now),
-                         key=lambda e: (e.next_attempt_at, e.created_at, e.id))[:limit]
-            claimed = [attrs.evolve(e, attempts=e.attempts + 1, next_attempt_at=until)
-                       for e in due]
-            for item in claimed:
-                self._t["outbox"][item.id] = item
-            return claimed
-
-    def mark_email_sent(self, item_id: str, now: datetime) -> None:
-        with self._lock:
-            item = self._t["outbox"].get(item_id)
-            if item is not None:
-                self._t["outbox"][item_id] = attrs.evolve(
-                    item, sent_at=now, next_attempt_at=None, last_error="",
-                    message=attrs.evolve(item.message, text="", html=""))
-
-    def mark_email_failed(self, item_id: str, next_attempt_at: datetime | None,
-                          error: str) -> None:
-        with self._lock:
-            item = self._t["outbox"].get(item_id)
-            if item is not None and item.sent_at is None:
-                message = item.message if next_attempt_at is not None else attrs.evolve(
-                    item.message, text="", html="")
-                self._t["outbox"][item_id] = attrs.evolve(
-                    item, next_attempt_at=next_attempt_at, last_error=error, message=message)
-
-    def prune_outbox(self, before: datetime) -> None:
-        with self._lock:
-            box = self._t["outbox"]
-            for item_id in [i.id for i in box.values()
-                            if i.next_attempt_at is None and i.created_at < before]:
-                del box[item_id]
-
-    def get_outbox_email(self, item_id: str) -> OutboxEmail | None:
-        with self._lock:
-            item: OutboxEmail | None = self._t["outbox"].get(item_id)
-            return item
