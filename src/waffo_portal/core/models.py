@@ -377,3 +377,10 @@ def normalize_email(email: str) -> str:
 def invoice_number(prefix: str, sequence: int) -> str:
     """An invoice's printed number: the prefix, then the gap-free sequence in six digits."""
     return f"{prefix}{sequence:06d}"
+
+
+def is_invoice_number(prefix: str, number: str) -> bool:
+    """Whether ``number`` is one :func:`invoice_number` made for ``prefix`` (the portal's
+    own, not a provider's)."""
+    sequence = number.removeprefix(prefix)
+    return number.startswith(prefix) and len(sequence) >= 6 and sequence.isdigit()

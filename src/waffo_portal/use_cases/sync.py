@@ -18,7 +18,14 @@ import attrs
 
 from ..core.config import SUPPORTED_LOCALES
 from ..core.exceptions import Conflict, ValidationError
-from ..core.models import Order, OrderStatus, PaymentStatus, Subscription, SubscriptionStatus
+from ..core.models import (
+    Order,
+    OrderStatus,
+    PaymentStatus,
+    Subscription,
+    SubscriptionStatus,
+    is_invoice_number,
+)
 from ..core.sync import (
     APPLY_ORDER,
     BillingDetailsRecord,
@@ -227,18 +234,13 @@ def _not_numbered_here(store: Store, latest: Mapping[str, SyncRecord], keys: lis
     kept = []
     for key in keys:
         stored = store.get_invoice(key)
-        if stored is not None and _portal_numbered(stored.number, prefix) \
+        if stored is not None and is_invoice_number(prefix, stored.number) \
                 and stored.number != cast(InvoiceRecord, latest[key]).invoice.number:
             log.warning("order %s keeps invoice %s; the provider's %s is not stored", key,
                         stored.number, cast(InvoiceRecord, latest[key]).invoice.number)
             continue
         kept.append(key)
     return kept
-
-
-def _portal_numbered(number: str, prefix: str) -> bool:
-    sequence = number.removeprefix(prefix)
-    return number.startswith(prefix) and sequence.isdigit()
 
 
 def _number_paid_orders(store: Store, claimed: Sequence[tuple[RecordKind,

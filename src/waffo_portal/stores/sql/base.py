@@ -7,12 +7,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Result, Select, Table, bindparam, select
+from sqlalchemy import Engine, Result, Select, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection
 
+from . import schema
 from .engine import SINGLE_READ_OPTION, WRITE_OPTION, configure_sqlite
 from .prepared import Compiled, Prepared
 
@@ -87,6 +88,20 @@ class SqlBase:
 
     def _insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
         return postgresql.insert(table) if self._postgres else sqlite.insert(table)
+
+    def _lock_invoice_counter(self, conn: Connection, prefix: str) -> int:
+        """The prefix's last invoice number, its counter row locked until commit (created
+        at 0 if new): every numbering, one order or a batch, goes through this lock."""
+        seq = schema.invoice_sequences
+        conn.execute(self._insert(seq).values(prefix=prefix, last_number=0)
+                     .on_conflict_do_nothing())
+        last: int = conn.execute(select(seq.c.last_number).where(seq.c.prefix == prefix)
+                                 .with_for_update()).scalar_one()
+        return last
+
+    def _set_invoice_counter(self, conn: Connection, prefix: str, last_number: int) -> None:
+        seq = schema.invoice_sequences
+        conn.execute(update(seq).values(last_number=last_number).where(seq.c.prefix == prefix))
 
     def _upsert(self, table: Table, values: Mapping[str, Any]) -> None:
         """Insert or replace one row; the statement is built once per table and column set

@@ -234,18 +234,14 @@ class SqlStore(RecordsMixin, SyncMixin, OutboxMixin):
         existing = self.get_invoice(order.id)
         if existing is not None:
             return existing
-        seq = t.invoice_sequences
         with self._tx(write=True) as conn:
-            conn.execute(self._insert(seq).values(prefix=prefix, last_number=0)
-                         .on_conflict_do_nothing())
-            last = conn.execute(select(seq.c.last_number).where(seq.c.prefix == prefix)
-                                .with_for_update()).scalar_one()
+            last = self._lock_invoice_counter(conn, prefix)
             # Another transaction may have numbered this order while we waited for the lock.
             raced = conn.execute(select(t.invoices)
                                  .where(t.invoices.c.order_id == order.id)).first()
             if raced is not None:
                 return codec.invoice_from(raced)
-            conn.execute(update(seq).values(last_number=last + 1).where(seq.c.prefix == prefix))
+            self._set_invoice_counter(conn, prefix, last + 1)
             invoice = Invoice(number=invoice_number(prefix, last + 1), order_id=order.id,
                               buyer_id=order.buyer_id, issued_at=issued_at,
                               billing_details=order.billing_details)

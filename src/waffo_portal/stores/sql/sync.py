@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ...core.models import Buyer, Invoice, Order, Plan, Subscription, invoice_number
 from ...core.plan_rules import check_plan_prices
@@ -135,20 +135,15 @@ class SyncMixin(SqlBase):
         order."""
         if not orders:
             return
-        seq = t.invoice_sequences
         with self._tx(write=True) as conn:
-            conn.execute(self._insert(seq).values(prefix=prefix, last_number=0)
-                         .on_conflict_do_nothing())
-            last = conn.execute(select(seq.c.last_number).where(seq.c.prefix == prefix)
-                                .with_for_update()).scalar_one()
+            last = self._lock_invoice_counter(conn, prefix)
             # Read under the lock: a concurrent batch may have numbered some meanwhile.
             numbered = set(conn.execute(select(t.invoices.c.order_id).where(
                 t.invoices.c.order_id.in_([o.id for o in orders]))).scalars())
             fresh = [o for o in orders if o.id not in numbered]
             if not fresh:
                 return
-            conn.execute(update(seq).values(last_number=last + len(fresh))
-                         .where(seq.c.prefix == prefix))
+            self._set_invoice_counter(conn, prefix, last + len(fresh))
             # A plain insert: an invoice that appeared meanwhile (a provider's, written by
             # a concurrent batch) fails the batch loudly instead of being overwritten.
             conn.execute(t.invoices.insert(), [codec.invoice_values(Invoice(
