@@ -9,7 +9,7 @@ import pytest
 from waffo_portal.integrations.django.store import DjangoStore
 
 from ..core.test_plan_price import assert_negative_prices_refused
-from ..django_settings import POSTGRES_URL, clear_tables
+from ..django_settings import clear_tables, require_postgres
 
 
 @pytest.fixture
@@ -25,8 +25,7 @@ def test_django_on_sqlite_refuses_a_negative_price(sqlite_store: DjangoStore) ->
 
 @pytest.mark.postgres
 def test_django_on_postgres_refuses_a_negative_price() -> None:
-    if not POSTGRES_URL:
-        pytest.skip("WAFFO_TEST_POSTGRES_URL is not set")
+    require_postgres()
     clear_tables("postgres")
     try:
         assert_negative_prices_refused(DjangoStore(using="postgres"))

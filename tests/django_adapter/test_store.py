@@ -10,7 +10,7 @@ from waffo_portal.ports import Store
 from waffo_portal.testing import contract, sync_contract
 from waffo_portal.testing.contract import StoreContract
 
-from ..django_settings import POSTGRES_URL, clear_tables
+from ..django_settings import POSTGRES_URL, clear_tables, require_postgres
 
 
 @pytest.fixture(autouse=True)
@@ -44,8 +44,7 @@ class TestDjangoStoreOnSqlite(StoreContract):
 class TestDjangoStoreOnPostgres(StoreContract):
     @pytest.fixture
     def store(self) -> Iterator[Store]:
-        if not POSTGRES_URL:
-            pytest.skip("WAFFO_TEST_POSTGRES_URL is not set")
+        require_postgres()
         clear_tables("postgres")
         yield DjangoStore(using="postgres")
         clear_tables("postgres")
