@@ -382,13 +382,15 @@ class Portal:
         return invoices.issue_invoice(self._deps, order_id)
 
     def render_invoice_pdf(self, buyer_id: str, order_id: str, locale: str | None = None,
-                           receipt: bool = False) -> bytes:
+                           receipt: bool = False, *, wait: bool = True) -> bytes:
         """The invoice (or receipt) of one of the buyer's orders as PDF bytes, in
         ``locale`` (default: the buyer's). Raises NotFound, MissingGlyphs, or Conflict:
         ``invoice.not_issued`` (not paid yet), ``invoice.no_receipt`` (a receipt of an
-        order that took no money)."""
+        order that took no money). ``wait=False`` (the web download): a document of more
+        than ``BACKGROUND_LINE_ITEMS`` lines not rendered yet is drawn on a worker
+        process, and DocumentPreparing says to ask again."""
         return invoices.render_invoice(self._deps, buyer_id, order_id, locale=locale,
-                                       receipt=receipt)
+                                       receipt=receipt, wait=wait)
 
     def render_invoice_html(self, buyer_id: str, order_id: str, locale: str | None = None,
                             receipt: bool = False) -> str:

@@ -103,6 +103,19 @@ class RateLimited(PortalError):
     code = "rate_limited"
 
 
+class DocumentPreparing(PortalError):
+    """Not an error: a large document is being drawn in the background. Ask again in
+    ``retry_after`` seconds; nothing was counted twice."""
+
+    status_code = 202
+    code = "document_preparing"
+
+    def __init__(self, *, order_id: str, retry_after: int = 2) -> None:
+        super().__init__(key="invoice.preparing", order_id=order_id, retry_after=retry_after)
+        self.order_id = order_id
+        self.retry_after = retry_after
+
+
 class ValidationError(PortalError):
     """Input was rejected. ``keys`` maps a field name to the message key of its problem;
     ``errors`` maps it to the English message (for logs and developers).

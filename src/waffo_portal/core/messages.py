@@ -91,6 +91,8 @@ MESSAGES: Final[Mapping[str, str]] = MappingProxyType({
                              "is paid"),
     "invoice.no_receipt": N_("A receipt exists only for a paid or refunded order"),
     "invoice.too_large": N_("This document is too large to show here; please ask us for it"),
+    "invoice.preparing": N_("Your document is being prepared; download it again in a "
+                            "few seconds"),
     "invoice.render_busy": N_("Another of your documents is being prepared; please try again "
                               "in a moment"),
     "invoice.render_limit": N_("Too many documents prepared in a short time; please try "

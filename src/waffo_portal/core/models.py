@@ -367,6 +367,9 @@ DUE_STATUSES: Final = frozenset({SubscriptionStatus.ACTIVE, SubscriptionStatus.T
 #: Most lines an order may have: a document with more would hold the renderer (and its
 #: process-wide lock) for seconds. The sync API refuses more; stored ones are not drawn.
 MAX_LINE_ITEMS: Final = 250
+#: Documents with more lines are drawn in the background when the caller can wait (the
+#: web download); below it a render takes less than a second round trip.
+BACKGROUND_LINE_ITEMS: Final = 50
 
 
 def normalize_email(email: str) -> str:

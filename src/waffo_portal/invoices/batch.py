@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 import multiprocessing
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 
 import attrs
 
 from ..core.config import Branding
-from ..core.models import Invoice, Order, Payment
+from ..core.models import Buyer, Invoice, Order, Payment
 from . import fonts, render
 
 _RENDERERS = {
@@ -39,6 +39,7 @@ class RenderJob:
     locale: str = "en"
     kind: str = "invoice"  # or "receipt"
     fmt: str = "pdf"  # or "html"
+    buyer: Buyer | None = None  # adds their name and email to "Bill to"
 
 
 def render_job(job: RenderJob) -> bytes:
@@ -46,9 +47,11 @@ def render_job(job: RenderJob) -> bytes:
     if job.fmt == "html":
         html = (render.render_receipt_html if job.kind == "receipt"
                 else render.render_invoice_html)
-        return html(job.order, job.invoice, job.payments, job.branding, job.locale).encode()
+        return html(job.order, job.invoice, job.payments, job.branding, job.locale,
+                    buyer=job.buyer).encode()
     renderer = _RENDERERS[(job.kind, job.fmt)]
-    return renderer(job.order, job.invoice, job.payments, job.branding, job.locale)
+    return renderer(job.order, job.invoice, job.payments, job.branding, job.locale,
+                    buyer=job.buyer)
 
 
 def warm_worker(families: Sequence[str]) -> None:
@@ -92,8 +95,12 @@ class RenderPool:
         size = chunksize or max(1, math.ceil(len(jobs) / (self.processes * 4)))
         return list(self._pool.map(render_job, jobs, chunksize=size))
 
-    def close(self) -> None:
-        self._pool.shutdown()
+    def submit(self, job: RenderJob) -> Future[bytes]:
+        """Render one job on a worker; the future holds the file."""
+        return self._pool.submit(render_job, job)
+
+    def close(self, *, wait: bool = True) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)
 
     def __enter__(self) -> RenderPool:
         return self

@@ -71,20 +71,30 @@ class RenderCache:
                       cold: ColdRender | None = None) -> bytes:
         """The cached file, or ``render()`` inside ``cold()`` (the caller's admission
         control for real renders: a budget, one at a time)."""
+        found = self.get(key)
+        if found is not None:
+            return found
+        with cold() if cold is not None else nullcontext():
+            value = render()  # outside the lock: a slow render must not block cache hits
+        self.put(key, value)
+        return value
+
+    def get(self, key: str) -> bytes | None:
+        """The cached file (counted as a hit), or None."""
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
                 self.hits += 1
-                return found
-        with cold() if cold is not None else nullcontext():
-            value = render()  # outside the lock: a slow render must not block cache hits
+            return found
+
+    def put(self, key: str, value: bytes) -> None:
+        """Store a real render (counted as a miss), evicting the oldest past ``maxsize``."""
         with self._lock:
             self.misses += 1
             self._items[key] = value
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
-        return value
 
     def clear(self) -> None:
         with self._lock:
@@ -134,10 +144,16 @@ def _render(order: Order, invoice: Invoice, payments: Sequence[Payment],
             cold: ColdRender | None = None) -> bytes:
     brand = branding or Branding()
     doc = build_document(order, invoice, payments, brand, locale, kind, buyer)
-    key = doc.cache_key(fmt, f"{brand.primary_color}|{_logo_stamp(brand.logo_path)}|{strict}")
+    key = cache_key(doc, brand, fmt, strict)
     if fmt == "html":
         return CACHE.get_or_render(key, lambda: html_for(doc, brand).encode())
     return CACHE.get_or_render(key, lambda: pdf_for(doc, brand, strict=strict), cold)
+
+
+def cache_key(doc: InvoiceDocument, branding: Branding, fmt: str, strict: bool = False) -> str:
+    """What the cache files a rendered document under: everything that is printed."""
+    return doc.cache_key(fmt, f"{branding.primary_color}|{_logo_stamp(branding.logo_path)}|"
+                              f"{strict}")
 
 
 def html_for(doc: InvoiceDocument, branding: Branding, *, for_pdf: bool = False,

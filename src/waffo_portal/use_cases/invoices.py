@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import timedelta
 
-from ..core.exceptions import Conflict, NotFound, RateLimited
-from ..core.models import MAX_LINE_ITEMS, Invoice, Order
+from ..core.exceptions import Conflict, DocumentPreparing, NotFound, RateLimited
+from ..core.models import BACKGROUND_LINE_ITEMS, MAX_LINE_ITEMS, Invoice, Order
 from ..core.settlement import settle
 from ..i18n import choose_locale
 from .context import Deps
@@ -51,8 +51,11 @@ def issue_invoice(deps: Deps, order_id: str) -> Invoice:
 
 
 def render_invoice(deps: Deps, buyer_id: str, order_id: str, *, locale: str | None = None,
-                   receipt: bool = False, fmt: str = "pdf") -> bytes:
-    """The invoice (or receipt) of one of the buyer's orders, as PDF or UTF-8 HTML."""
+                   receipt: bool = False, fmt: str = "pdf", wait: bool = True) -> bytes:
+    """The invoice (or receipt) of one of the buyer's orders, as PDF or UTF-8 HTML.
+
+    ``wait=False``: a large PDF not rendered yet is drawn in the background, and
+    DocumentPreparing says to ask again."""
     order = owned_order(deps, buyer_id, order_id)
     invoice = _issued(deps, order)
     payments = deps.store.list_payments(order.id)
@@ -71,9 +74,19 @@ def render_invoice(deps: Deps, buyer_id: str, order_id: str, *, locale: str | No
     if fmt == "html":
         html = render.render_receipt_html if receipt else render.render_invoice_html
         return html(order, invoice, payments, branding, chosen, buyer=buyer).encode()
+    def cold() -> AbstractContextManager[None]:
+        return _cold_render(deps, buyer_id)
+
+    if not wait and len(order.line_items) > BACKGROUND_LINE_ITEMS:
+        from ..invoices.background import render_pdf_in_background
+
+        found = render_pdf_in_background(order, invoice, payments, branding, chosen,
+                                         receipt=receipt, buyer=buyer, cold=cold)
+        if found is None:
+            raise DocumentPreparing(order_id=order_id)
+        return found
     pdf = render.render_receipt_pdf if receipt else render.render_invoice_pdf
-    return pdf(order, invoice, payments, branding, chosen, buyer=buyer,
-               cold=lambda: _cold_render(deps, buyer_id))
+    return pdf(order, invoice, payments, branding, chosen, buyer=buyer, cold=cold)
 
 
 # Buyers with a cold PDF render running in this process, by store: one at a time each, so

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from ...core.exceptions import DocumentPreparing
 from ...core.settlement import settle
 from ...i18n import normalize_locale
 from ..forms import (
@@ -78,8 +79,13 @@ def invoice_document(page: Page, order_id: str) -> Response:
 
 def invoice_pdf(page: Page, order_id: str) -> Response:
     invoice = page.portal.get_invoice(page.buyer_id, order_id)
-    pdf = page.portal.render_invoice_pdf(page.buyer_id, order_id, locale=_doc_locale(page),
-                                         receipt=_receipt(page))
+    try:
+        pdf = page.portal.render_invoice_pdf(page.buyer_id, order_id, locale=_doc_locale(page),
+                                             receipt=_receipt(page), wait=False)
+    except DocumentPreparing as preparing:
+        # A large document is drawn on a worker process: the buyer asks again.
+        response = page.render("preparing.html", 202, again=page.here())
+        return response.with_headers([("Retry-After", str(preparing.retry_after))])
     kind = "receipt" if _receipt(page) else "invoice"
     filename = _UNSAFE_FILENAME.sub("_", f"{kind}-{invoice.number}.pdf")
     return Response(200, (("Content-Type", "application/pdf"),
