@@ -74,6 +74,7 @@ def render_invoice(deps: Deps, buyer_id: str, order_id: str, *, locale: str | No
     if fmt == "html":
         html = render.render_receipt_html if receipt else render.render_invoice_html
         return html(order, invoice, payments, branding, chosen, buyer=buyer).encode()
+
     def cold() -> AbstractContextManager[None]:
         return _cold_render(deps, buyer_id)
 
