@@ -68,7 +68,7 @@ class BackgroundRenders:
                 future = self._worker_now().submit(job)
                 self._pending[key] = future
         except BaseException:
-            self._drop_broken_worker()
+            self.close()
             admission.__exit__(None, None, None)
             raise
         future.add_done_callback(lambda done: self._landed(key, done, admission))
@@ -79,8 +79,8 @@ class BackgroundRenders:
             return len(self._pending)
 
     def close(self) -> None:
-        """Stop the worker process (renders in flight are dropped); a later fetch starts
-        a new one."""
+        """Stop the worker process (renders in flight are dropped; a broken one is
+        dropped the same way); a later fetch starts a new one."""
         with self._lock:
             worker, self._worker = self._worker, None
         if worker is not None:
@@ -99,7 +99,7 @@ class BackgroundRenders:
                 # The buyer's next request starts a new render, within their budget.
                 log.error("a background render failed", exc_info=error)
                 if isinstance(error, BrokenProcessPool):
-                    self._drop_broken_worker()
+                    self.close()
             elif not future.cancelled():
                 self._cache.put(key, future.result())  # before it stops being pending
         finally:
@@ -107,11 +107,6 @@ class BackgroundRenders:
                 self._pending.pop(key, None)
             admission.__exit__(None, None, None)
 
-    def _drop_broken_worker(self) -> None:
-        with self._lock:
-            worker, self._worker = self._worker, None
-        if worker is not None:
-            worker.close(wait=False)
 
 
 BACKGROUND: Final = BackgroundRenders(CACHE)
