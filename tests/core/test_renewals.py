@@ -3,8 +3,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import attrs
+import pytest
 
 from waffo_portal import GatewayMode, Money, SubscriptionStatus
+from waffo_portal.core.exceptions import PaymentDeclined
+from waffo_portal.core.models import OrderStatus, PaymentStatus
 from waffo_portal.testing import PortalKit, make_kit
 from waffo_portal.testing.factories import test_config
 
@@ -62,9 +65,34 @@ def test_declined_renewal_is_past_due_then_expires(kit: PortalKit) -> None:
     assert kit.portal.apply_due(end).counts == {"past_due": 1}
     sub = _sub(kit)
     assert sub.status is SubscriptionStatus.PAST_DUE
-    assert kit.store.list_orders(kit.buyer.id, 10) == []
+    # The declined renewal is an open order the buyer can pay, with its failed attempt.
+    [owed] = kit.store.list_orders(kit.buyer.id, 10)
+    assert (owed.status, owed.total, owed.subscription_id) == (
+        OrderStatus.PENDING, Money(500, "USD"), sub.id)
+    assert kit.store.get_invoice(owed.id) is None  # numbered only once paid
+    [attempt] = kit.store.list_payments(owed.id)
+    assert (attempt.status, attempt.failure_reason) == (PaymentStatus.FAILED, "card_declined")
     assert kit.portal.apply_due(sub.current_period_end).counts == {"expired": 1}
     assert _sub(kit).status is SubscriptionStatus.EXPIRED
+    # Access ended unpaid: the order is void, no longer payable.
+    assert kit.store.get_order(owed.id).status is OrderStatus.CANCELED  # type: ignore[union-attr]
+
+
+def test_a_declined_renewal_is_paid_later_with_a_new_card(kit: PortalKit) -> None:
+    kit.gateway.mode = GatewayMode.DECLINE
+    kit.portal.apply_due(kit.subscription.current_period_end)
+    [owed] = kit.store.list_orders(kit.buyer.id, 10)
+    with pytest.raises(PaymentDeclined):  # still the old card
+        kit.portal.pay_order(kit.buyer.id, owed.id, idempotency_key=KEY)
+    kit.gateway.mode = GatewayMode.SUCCEED  # the buyer updated the card
+    paid = kit.portal.pay_order(kit.buyer.id, owed.id, idempotency_key="key-0000000000000002")
+    assert paid.amount_charged == Money(500, "USD")
+    assert [c.idempotency_key for c in kit.gateway.charges] == [f"pay_order:{owed.id}:2"]
+    assert kit.store.get_order(owed.id).status is OrderStatus.COMPLETED  # type: ignore[union-attr]
+    assert kit.store.get_invoice(owed.id) is not None
+    assert _sub(kit).status is SubscriptionStatus.ACTIVE  # owes nothing: no longer past due
+    statuses = [p.status for p in kit.store.list_payments(owed.id)]
+    assert statuses.count(PaymentStatus.FAILED) == 2 and PaymentStatus.SUCCEEDED in statuses
 
 
 def test_timed_out_renewal_is_retried_with_the_same_key(kit: PortalKit) -> None:

@@ -43,7 +43,7 @@ def test_an_open_order_is_paid_once(kit: PortalKit) -> None:
     paid = kit.portal.pay_order(kit.buyer.id, "ord_open", idempotency_key="pay-key-0000000001")
     assert (paid.status, paid.amount_charged) == ("applied", order.total)
     [charge] = kit.gateway.charges
-    assert charge.idempotency_key == "pay_order:ord_open"  # a retry charges at most once
+    assert charge.idempotency_key == "pay_order:ord_open:0"  # a retry charges at most once
     assert kit.store.get_order("ord_open").status is OrderStatus.COMPLETED  # type: ignore[union-attr]
     assert [p.amount for p in kit.store.list_payments("ord_open")] == [order.total]
     with pytest.raises(PlanChangeNotAllowed) as closed:

@@ -52,19 +52,7 @@ def record_paid_order(deps: Deps, subscription: Subscription, lines: Sequence[Li
     total = charge.amount if charge is not None else amount
     if total is None:
         raise ValueError("an order without a charge needs its (zero) amount")
-    if deps.tax is None:
-        raise ConfigurationError("the portal makes orders only in standalone mode, which "
-                                 "needs a tax policy", setting="tax_rates")
-    details = deps.store.get_billing_details(subscription.buyer_id) or BillingDetails(country="")
-    treatment = deps.tax.treatment(details, total.currency)
-    sums = sums_from_gross(total, treatment)
-    order = Order(
-        id=new_id("ord"), buyer_id=subscription.buyer_id, kind=OrderKind.SUBSCRIPTION,
-        status=OrderStatus.COMPLETED, currency=total.currency, line_items=tuple(lines),
-        subtotal=sums.subtotal, tax=sums.tax, total=sums.total, tax_rate=treatment.rate,
-        billing_details=details, created_at=now, subscription_id=subscription.id,
-        prices_include_tax=True, reverse_charge=treatment.reverse_charge,
-    )
+    order = _subscription_order(deps, subscription, lines, total, now, OrderStatus.COMPLETED)
     deps.store.save_order(order)
     deps.store.save_payment(Payment(
         id=new_id("pay"), order_id=order.id, buyer_id=order.buyer_id, amount=total,
@@ -73,3 +61,35 @@ def record_paid_order(deps: Deps, subscription: Subscription, lines: Sequence[Li
     ))
     deps.store.issue_invoice(order, deps.config.invoice_prefix, now)
     return order
+
+
+def record_declined_order(deps: Deps, subscription: Subscription, lines: Sequence[LineItem],
+                          amount: Money, now: datetime, reason: str) -> Order:
+    """Store the open order a declined renewal leaves (inside atomic()): pending, with
+    its failed payment, and no invoice number until it is paid. The buyer pays it from
+    the portal ("Pay now"); the subscription is past due until then."""
+    order = _subscription_order(deps, subscription, lines, amount, now, OrderStatus.PENDING)
+    deps.store.save_order(order)
+    deps.store.save_payment(Payment(
+        id=new_id("pay"), order_id=order.id, buyer_id=order.buyer_id, amount=amount,
+        status=PaymentStatus.FAILED, created_at=now, method=subscription.payment_method,
+        failure_reason=reason,
+    ))
+    return order
+
+
+def _subscription_order(deps: Deps, subscription: Subscription, lines: Sequence[LineItem],
+                        total: Money, now: datetime, status: OrderStatus) -> Order:
+    if deps.tax is None:
+        raise ConfigurationError("the portal makes orders only in standalone mode, which "
+                                 "needs a tax policy", setting="tax_rates")
+    details = deps.store.get_billing_details(subscription.buyer_id) or BillingDetails(country="")
+    treatment = deps.tax.treatment(details, total.currency)
+    sums = sums_from_gross(total, treatment)
+    return Order(
+        id=new_id("ord"), buyer_id=subscription.buyer_id, kind=OrderKind.SUBSCRIPTION,
+        status=status, currency=total.currency, line_items=tuple(lines),
+        subtotal=sums.subtotal, tax=sums.tax, total=sums.total, tax_rate=treatment.rate,
+        billing_details=details, created_at=now, subscription_id=subscription.id,
+        prices_include_tax=True, reverse_charge=treatment.reverse_charge,
+    )

@@ -23,9 +23,16 @@ from ..core.exceptions import (
     PortalError,
     ValidationError,
 )
-from ..core.models import LineItem, LineKind, Plan, Subscription, SubscriptionStatus
+from ..core.models import (
+    LineItem,
+    LineKind,
+    OrderStatus,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+)
 from .context import Deps, log
-from .orders import record_paid_order
+from .orders import record_declined_order, record_paid_order
 
 BATCH_SIZE = 100
 LEASE_TIME = timedelta(minutes=5)
@@ -102,23 +109,27 @@ def _transition(deps: Deps, subscription: Subscription, now: datetime) -> str:
         )
     except PaymentDeclined as declined:
         log.info("renewal declined for %s: %s", subscription.id, declined.reason)
-        return _renew(deps, subscription, plan, paid=False, charge=None)
+        return _renew(deps, subscription, plan, paid=False, charge=None,
+                      declined_reason=declined.reason)
     return _renew(deps, subscription, plan, paid=True, charge=charge, key=key)
 
 
 def _renew(deps: Deps, subscription: Subscription, plan: Plan, *, paid: bool,
-           charge: ChargeResult | None, key: str | None = None, free: bool = False) -> str:
+           charge: ChargeResult | None, key: str | None = None, free: bool = False,
+           declined_reason: str = "") -> str:
     outcome = "renewed" if paid else "past_due"
     with deps.store.atomic():
         saved = deps.store.save_subscription(lifecycle.renewed(subscription, plan, paid=paid))
+        line = LineItem(description="", quantity=1, unit_price=plan.price, amount=plan.price,
+                        plan_id=plan.id, period_start=saved.current_period_start,
+                        period_end=saved.current_period_end, kind=LineKind.RENEWAL,
+                        plan_name=plan.name)
         if charge is not None or free:
-            line = LineItem(description="", quantity=1, unit_price=plan.price,
-                            amount=plan.price, plan_id=plan.id,
-                            period_start=saved.current_period_start,
-                            period_end=saved.current_period_end, kind=LineKind.RENEWAL,
-                            plan_name=plan.name)
             record_paid_order(deps, saved, [line], charge, saved.current_period_start,
                               amount=plan.price)
+        elif not paid:  # the open order the buyer pays from the portal ("Pay now")
+            record_declined_order(deps, saved, [line], plan.price, saved.current_period_start,
+                                  declined_reason)
         deps.audit(actor="system", action=f"subscription.{outcome}",
                    subject=f"subscription:{subscription.id}",
                    old={"plan_id": subscription.plan_id, "status": subscription.status.value},
@@ -134,6 +145,11 @@ def _renew(deps: Deps, subscription: Subscription, plan: Plan, *, paid: bool,
 def _end(deps: Deps, subscription: Subscription) -> str:
     with deps.store.atomic():
         saved = deps.store.save_subscription(lifecycle.ended(subscription))
+        # The renewal a past-due subscription never paid: void, not payable after access ended.
+        unpaid = lifecycle.open_renewal(subscription, deps.store.list_orders(
+            subscription.buyer_id, 20))
+        if unpaid is not None:
+            deps.store.save_order(attrs.evolve(unpaid, status=OrderStatus.CANCELED))
         deps.audit(actor="system", action=f"subscription.{saved.status.value}",
                    subject=f"subscription:{subscription.id}",
                    old={"status": subscription.status.value}, new={"status": saved.status.value})

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import attrs
 
+from ..core import lifecycle
 from ..core.charges import ChargeResult
-from ..core.exceptions import PlanChangeNotAllowed
+from ..core.exceptions import PaymentDeclined, PlanChangeNotAllowed
 from ..core.models import Order, OrderStatus, Payment, PaymentStatus
 from ..core.proration import PlanChangeQuote
 from ..core.provider import ActionStatus, ProviderAction, ProviderOutcome
@@ -69,19 +70,34 @@ class StandaloneProvider:
             buyer_id=action.buyer_id, subscription_id=action.subscription.id,
             return_url=action.return_url)
 
+    def _charge_attempt(self, order: Order) -> ChargeResult:
+        deps = self._deps
+        payments = deps.store.list_payments(order.id)
+        attempt = sum(p.status is PaymentStatus.FAILED for p in payments)
+        try:
+            return deps.gateway.charge(
+                buyer_id=order.buyer_id, subscription_id=order.subscription_id,
+                amount=order.total, idempotency_key=f"pay_order:{order.id}:{attempt}",
+                description=f"Order {order.id}")
+        except PaymentDeclined as declined:
+            deps.store.save_payment(Payment(
+                id=f"pay_{order.id}_{attempt}", order_id=order.id, buyer_id=order.buyer_id,
+                amount=order.total, status=PaymentStatus.FAILED, created_at=deps.clock.now(),
+                failure_reason=declined.reason))
+            raise
+
     def pay_open_invoice(self, order: Order, *, idempotency_key: str,
                          return_url: str) -> ProviderOutcome:
-        """Charge an unpaid order's total once (the charge key and the payment id are the
-        order's, so a retry or a second tab cannot charge or record it twice)."""
+        """Charge an unpaid order's total once per attempt. The charge key is the order's
+        plus the number of declines recorded so far: a retry or a second tab after a
+        timeout reuses the key (the gateway charges at most once), while a new attempt
+        after a decline (a new card) gets a fresh key instead of the remembered decline."""
         deps = self._deps
         if order.status is not OrderStatus.PENDING or order.total.amount < 0:
             raise PlanChangeNotAllowed(key="order.not_open", order_id=order.id)
         # Nothing to pay: record it as paid, never ask the gateway for 0.
         charge = ChargeResult("", order.total) if order.total.amount == 0 else \
-            deps.gateway.charge(
-                buyer_id=order.buyer_id, subscription_id=order.subscription_id,
-                amount=order.total, idempotency_key=f"pay_order:{order.id}",
-                description=f"Order {order.id}")
+            self._charge_attempt(order)
         now = deps.clock.now()
         with deps.store.atomic():
             paid = attrs.evolve(order, status=OrderStatus.COMPLETED)
@@ -91,6 +107,10 @@ class StandaloneProvider:
                 amount=charge.amount, status=PaymentStatus.SUCCEEDED, created_at=now,
                 provider_reference=charge.reference))
             deps.store.issue_invoice(paid, deps.config.invoice_prefix, now)  # numbered on payment
+            owner = deps.store.get_subscription(order.subscription_id or "")
+            back = owner and lifecycle.recovered(owner, deps.store.list_orders(order.buyer_id, 20))
+            if back and back != owner:  # the late-paid renewal ends the past due
+                deps.store.save_subscription(back)
             deps.audit(actor=f"buyer:{order.buyer_id}", action="order.paid",
                        subject=f"order:{order.id}", amount=charge.amount,
                        idempotency_key=idempotency_key)
