@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, redirect, render_template, url_for
+import attrs
+from flask import Flask, render_template, url_for
 from werkzeug.wrappers import Response
 
 from waffo_portal import ConsoleMailer, FrozenClock, MemoryStore, TestGateway
@@ -69,7 +70,8 @@ def create_app(*, store: Store | None = None, mailer: Mailer | None = None,
     app.config.from_mapping(
         WAFFO_PORTAL_SECRET_KEYS=[secret],
         WAFFO_PORTAL_BASE_URL=base_url,
-        WAFFO_PORTAL_BRANDING=DEMO_BRANDING,
+        # merchant_url: the portal's "← Back to Acme Cloud" link, to this shop's home
+        WAFFO_PORTAL_BRANDING=attrs.evolve(DEMO_BRANDING, merchant_url="/"),
         WAFFO_PORTAL_TAX_RATES=DEMO_TAX_RATES,  # VAT per country, for the portal's own orders
         WAFFO_PORTAL_COOKIE_SECURE=False,  # local http only; never in production
         WAFFO_PORTAL_COOKIE_NAME="shop_portal",
@@ -97,16 +99,16 @@ def add_shop_pages(app: Flask, portal: WaffoPortal, store: Store) -> None:
 
     @app.post("/account/manage-subscription")
     def manage_subscription() -> Response:
-        # Server-side: this shop already knows who the customer is, so it mints a
-        # single-use portal link for them and redirects there.
+        # This shop already knows who the customer is (its own login), and the portal
+        # is on the same site: hand them over, logged in, with no extra click.
         base = portal.portal.config.base_path
-        link = portal.portal.create_login_link(customer_id(), return_url=f"{base}/subscriptions")
-        return redirect(link, code=303)
+        return portal.enter(customer_id(), next=f"{base}/subscriptions")
 
     @app.get("/emails/receipt")
     def receipt_preview() -> str:
-        """The receipt email the shop sends, with a portal link in it."""
-        link = portal.portal.create_login_link(customer_id(), return_url="")
+        """The receipt email the shop sends, with a portal link in it (valid for days:
+        it opens the sign-in page with the customer's address filled in)."""
+        link = portal.portal.email_portal_link(customer_id())
         return render_template("emails/receipt.txt", buyer=store.get_buyer(customer_id()),
                                portal_url=link, shop=url_for("home", _external=True))
 

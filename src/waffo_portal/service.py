@@ -13,13 +13,13 @@ from datetime import datetime
 
 from .clock import SystemClock
 from .core import billing_details as billing_rules
-from .core.auth_models import BuyerSession
 from .core.billing_details import TaxLine
 from .core.config import PortalConfig
 from .core.exceptions import ConfigurationError
 from .core.models import BillingDetails, Buyer, Invoice, Order, Payment, Plan, Subscription
 from .core.proration import PlanChangeQuote
 from .core.provider import ProviderOutcome
+from .login_facade import LoginFacade
 from .ports import (
     BillingProvider,
     Clock,
@@ -35,7 +35,6 @@ from .ports import (
 from .sync_api import Sync
 from .use_cases import (
     actions,
-    auth,
     invoices,
     orders,
     outbox,
@@ -44,7 +43,6 @@ from .use_cases import (
     subscriptions,
 )
 from .use_cases import billing_details as billing
-from .use_cases.auth import LoginPreview, NewSession
 from .use_cases.context import Deps, NoGateway, NullEventSink
 from .use_cases.outbox import MailReport
 from .use_cases.renewals import DueReport
@@ -52,7 +50,7 @@ from .use_cases.reports import CancellationReport
 from .use_cases.subscriptions import ChangeOutcome
 
 
-class Portal:
+class Portal(LoginFacade):
     """The customer portal: every buyer-facing and merchant-facing use case.
 
     Build one per process from a validated :class:`PortalConfig` and the ports: a Store, a
@@ -63,6 +61,9 @@ class Portal:
     :class:`NotFound`, exactly like a missing one. Methods that change money or state take
     an ``idempotency_key`` (16-128 characters of ``A-Za-z0-9_-``): repeating a call with the
     same key returns the first result and charges nothing twice.
+
+    Login and sessions (emailed links, the merchant's hand-off, portal links for emails,
+    logout) come from :class:`~waffo_portal.login_facade.LoginFacade`.
     """
 
     def __init__(self, config: PortalConfig, *, store: Store, mailer: Mailer,
@@ -150,15 +151,7 @@ class Portal:
         offers that (``ReadScope``); otherwise nothing changes."""
         return self._reading()
 
-    # Login and sessions (see use_cases/auth.py)
-    def request_login_link(self, email: str, *, client_ip: str, locale: str | None = None,
-                           return_to: str | None = None) -> None:
-        """Email a single-use login link if ``email`` belongs to a buyer; for an unknown
-        address do nothing, answering alike. Raises ValidationError (``email``) for a
-        malformed address. The email goes through the outbox (see ``deliver_mail``): a
-        mailer failure is retried and reported, never raised here."""
-        auth.request_login_link(self._deps, email, client_ip, locale, return_to)
-
+    # Mail
     def deliver_mail(self, now: datetime | None = None, limit: int = 100) -> MailReport:
         """Send the outbox's due mail once (at most ``limit``): for ``waffo-portal
         worker``, a cron job or your task queue. Safe from several processes at once;
@@ -169,45 +162,6 @@ class Portal:
         """Stop the background mail sender, if any (mail left is sent by the next one)."""
         if isinstance(self._mail_sender, outbox.BackgroundSender):
             self._mail_sender.stop()
-
-    def peek_login_link(self, token: str) -> LoginPreview:
-        """Check a login link for the confirm page without using it up (safe for GET and
-        mail scanners). Raises InvalidToken, TokenExpired or TokenUsed."""
-        return auth.peek_login_link(self._deps, token)
-
-    def confirm_login(self, token: str, previous_session_id: str | None = None) -> NewSession:
-        """Use a login link up and open a 30-minute session; a link works exactly once, and
-        a session from before login is revoked. Raises InvalidToken, TokenExpired, TokenUsed."""
-        return auth.confirm_login(self._deps, token, previous_session_id)
-
-    def authenticate(self, session_id: str | None) -> BuyerSession:
-        """The live session behind a cookie value. Raises AuthenticationRequired (with
-        ``expired=True`` once its lifetime has passed)."""
-        return auth.authenticate(self._deps, session_id)
-
-    def logout(self, session_id: str | None) -> None:
-        """Revoke the session server-side, so a replayed cookie is refused, and every
-        login link still pending for the buyer. Idempotent."""
-        auth.logout(self._deps, session_id)
-
-    def logout_everywhere(self, session_id: str | None) -> None:
-        """Revoke all the buyer's sessions (every browser and device) and pending links.
-        Raises AuthenticationRequired without a live session."""
-        auth.logout_everywhere(self._deps, session_id)
-
-    def create_login_link(self, buyer_id: str, *, return_url: str = "") -> str:
-        """A single-use login URL for the merchant's "Manage subscription" button, valid a
-        few minutes. The buyer must exist (NotFound otherwise); ``return_url`` must be a
-        portal path or an allowed host (ValidationError ``return_url``)."""
-        return auth.create_login_link(self._deps, buyer_id, return_url)
-
-    def make_csrf_token(self, binding: str) -> str:
-        """A CSRF token bound to ``binding`` (the web layer binds it to the session)."""
-        return self._deps.tokens.make_csrf_token(binding)
-
-    def check_csrf_token(self, token: str, binding: str) -> None:
-        """Raise InvalidToken or TokenExpired unless ``token`` was made for ``binding``."""
-        self._deps.tokens.check_csrf_token(token, binding)
 
     # Buyers and plans
     def find_buyer(self, buyer_id: str) -> Buyer | None:

@@ -1,4 +1,4 @@
-"""Signed tokens: login links, merchant links and CSRF tokens.
+"""Signed tokens: login links, merchant links, email portal links and CSRF tokens.
 
 Links are itsdangerous ``URLSafeTimedSerializer`` payloads, CSRF tokens bare
 ``TimestampSigner`` signatures (see ``make_csrf_token``); three deliberate choices:
@@ -39,6 +39,7 @@ CSRF_LIFETIME = timedelta(hours=12)  # a form left open; the session bounds it a
 class TokenKind(enum.StrEnum):
     LOGIN_LINK = "login-link"
     MERCHANT_LINK = "merchant-link"
+    PORTAL_LINK = "portal-link"  # for emails: fills in the login form, opens nothing
     CSRF = "csrf"
 
 
@@ -47,7 +48,7 @@ _LINK_KINDS: dict[LinkPurpose, TokenKind] = {
     LinkPurpose.MERCHANT_SESSION: TokenKind.MERCHANT_LINK,
 }
 _SALTS: dict[TokenKind, str] = {kind: f"waffo-portal/{kind.value}/v1"
-                                for kind in _LINK_KINDS.values()}
+                                for kind in (*_LINK_KINDS.values(), TokenKind.PORTAL_LINK)}
 _CSRF_SALT = "waffo-portal/csrf/v2"  # v1 tokens were serialized payloads: they never verify
 
 
@@ -58,6 +59,14 @@ class LinkClaims:
     purpose: LinkPurpose
     buyer_id: str
     link_id: str
+
+
+@attrs.frozen
+class PortalLinkClaims:
+    """What a verified email portal link says: whose form to fill in, and where to go."""
+
+    buyer_id: str
+    next_path: str
 
 
 def keyed_hex(key: bytes, value: str) -> str:
@@ -152,6 +161,19 @@ class Tokens:
                 failure = failure or exc
         assert failure is not None  # max_ages is never empty
         raise failure
+
+    # Portal links for emails
+    def sign_portal_link(self, buyer_id: str, next_path: str) -> str:
+        return self._dump(TokenKind.PORTAL_LINK, {"b": buyer_id, "n": next_path})
+
+    def read_portal_link(self, token: str, max_age: timedelta) -> PortalLinkClaims:
+        """The claims of an email portal link; InvalidToken/TokenExpired else."""
+        data = self._load(TokenKind.PORTAL_LINK, token, max_age)
+        buyer_id, next_path = data.get("b"), data.get("n")
+        if not isinstance(buyer_id, str) or not buyer_id or not isinstance(next_path, str):
+            raise InvalidToken(key="link.invalid", kind=TokenKind.PORTAL_LINK.value,
+                               reason="payload")
+        return PortalLinkClaims(buyer_id, next_path)
 
     # CSRF
     def make_csrf_token(self, binding: str) -> str:

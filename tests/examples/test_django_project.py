@@ -20,13 +20,25 @@ from django.test import Client
 http = Client()
 home = http.get("/")
 assert b"Manage subscription" in home.content and b"Hello Ada" in home.content, home.content
-link = http.post("/account/manage-subscription")["Location"]
-assert link.startswith("http://127.0.0.1:8000/billing/login/confirm?token="), link
-confirm = http.get(link)
-assert confirm.status_code == 200 and b"csrf_token" in confirm.content
+assert b'<form method="post" action="/account/manage-subscription">' in home.content
+handed_over = http.post("/account/manage-subscription")
+assert handed_over.status_code == 303, handed_over
+assert handed_over["Location"] == "/billing/subscriptions", handed_over["Location"]
+assert "shop_portal" in handed_over.cookies
+page = http.get("/billing/subscriptions")
+text = page.content.decode()
+assert page.status_code == 200 and "Pro" in text, text
+assert "Sign in to your billing portal" not in text
+assert 'class="back-to-merchant" href="/"' in text  # branding.merchant_url
 receipt = http.get("/emails/receipt").content.decode()
-assert "Manage your subscription: http://127.0.0.1:8000/billing/login/confirm?token=" in receipt
+prefix = "Manage your subscription: http://127.0.0.1:8000/billing/login?prefill="
+assert prefix in receipt, receipt
 assert "&amp;" not in receipt
+link = receipt.split(prefix, 1)[1].split()[0]
+signed_out = Client()
+login = signed_out.get("/billing/login?prefill=" + link)
+assert login.status_code == 200 and b'value="ada@example.com"' in login.content
+assert "shop_portal" not in login.cookies
 print("example ok")
 """
 

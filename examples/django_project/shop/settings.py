@@ -46,7 +46,8 @@ WAFFO_PORTAL = {
     "GATEWAY": "waffo_portal.TestGateway",  # your payment provider's PaymentGateway
     "BRANDING": {"name": "Acme Cloud", "support_email": "support@acme.example",
                  "country": "IE", "address": ["1 Dock Road", "Dublin D02 XY45", "Ireland"],
-                 "tax_id": "IE6388047V"},
+                 "tax_id": "IE6388047V",
+                 "merchant_url": "/"},  # the portal's "← Back to Acme Cloud" link
     # VAT per country for the orders the portal makes itself (upgrades, renewals): every
     # EU member state and "*" for the rest; a missing rate stops `manage.py check`.
     "TAX_RATES": DEMO_TAX_RATES,

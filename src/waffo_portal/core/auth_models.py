@@ -14,6 +14,10 @@ import attrs
 
 from .models import _utc
 
+# The login page's query parameter that carries an email portal link (it fills in the
+# address, nothing more); shared by the code that writes the link and the page.
+PREFILL_PARAM = "prefill"
+
 
 class LinkPurpose(enum.StrEnum):
     EMAIL_LOGIN = "email_login"  # the buyer asked for a link by email

@@ -2,7 +2,7 @@
 
     portal_ext = WaffoPortal(store=store, mailer=mailer, gateway=gateway)
     portal_ext.init_app(app)          # reads WAFFO_PORTAL_* from app.config
-    portal_ext.portal.create_login_link(buyer_id, return_url=...)   # in your views
+    return portal_ext.enter(buyer_id, next="/billing/subscriptions")   # in your views
 
 Settings are every ``WAFFO_PORTAL_<NAME>`` key of ``app.config``, passed to
 :meth:`PortalConfig.from_mapping` as ``<name>``. The URL prefix defaults to the path of
@@ -124,8 +124,14 @@ class WaffoPortal:
 
     @property
     def portal(self) -> Portal:
-        """The current app's :class:`Portal`, e.g. for ``create_login_link``."""
+        """The current app's :class:`Portal`, e.g. for ``email_portal_link``."""
         return self.web.portal
+
+    def enter(self, buyer_id: str, *, next: str = "") -> flask.Response:
+        """From your own logged-in view (same site): log ``buyer_id`` into the portal and
+        redirect there (303) in one step. Raises NotFound or ValidationError (``next``)."""
+        return to_flask_response(self.web.enter(buyer_id, next=next,
+                                                cookies=flask.request.cookies))
 
 
 __all__ = ["WaffoPortal", "portal_blueprint", "to_flask_response", "to_portal_request"]

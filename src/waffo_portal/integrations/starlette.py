@@ -3,6 +3,7 @@
     web = PortalWebApp(portal)
     app = Starlette(routes=portal_routes(web))          # mounted at base_url's path
     fastapi_app.mount("/billing", PortalASGIApp(web))   # or mount it yourself
+    return await enter(web, request, buyer_id, next="/billing/subscriptions")  # hand-off
 
 The portal core is synchronous (its Store may block on a database), so each request
 runs in Starlette's threadpool and never blocks the event loop.
@@ -15,6 +16,8 @@ from typing import Any
 
 try:
     from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request as StarletteRequest
+    from starlette.responses import Response as StarletteResponse
     from starlette.routing import BaseRoute, Mount
 except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     from ._common import missing_framework
@@ -24,7 +27,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 
 from ..web import PortalWebApp, Request, Response
 from ..web.http import MAX_BODY_BYTES
-from ._common import check_mount, normalize_prefix, relative_path
+from ._common import check_mount, joined_headers, normalize_prefix, relative_path
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -75,6 +78,24 @@ async def send_response(response: Response, send: Send) -> None:
     await send({"type": "http.response.body", "body": response.body})
 
 
+def to_starlette_response(response: Response) -> StarletteResponse:
+    answer = StarletteResponse(response.body, status_code=response.status,
+                               headers=joined_headers(response.headers))
+    answer.raw_headers.extend((b"set-cookie", cookie.header_value().encode("latin-1"))
+                              for cookie in response.set_cookies)
+    return answer
+
+
+async def enter(web: PortalWebApp, request: StarletteRequest, buyer_id: str, *,
+                next: str = "") -> StarletteResponse:
+    """From your own logged-in endpoint (same site): log ``buyer_id`` into the portal and
+    redirect there (303) in one step. The store work runs in the threadpool. Raises
+    NotFound or ValidationError (``next``)."""
+    response = await run_in_threadpool(web.enter, buyer_id, next=next,
+                                       cookies=dict(request.cookies))
+    return to_starlette_response(response)
+
+
 class PortalASGIApp:
     """An ASGI app around a :class:`PortalWebApp`; mount it at ``base_url``'s path."""
 
@@ -101,5 +122,5 @@ def portal_routes(web: PortalWebApp, path: str | None = None,
     return [Mount(normalize_prefix(mount), app=PortalASGIApp(web), name=name)]
 
 
-__all__ = ["PortalASGIApp", "portal_routes", "read_body", "read_limited_body", "send_response",
-           "to_portal_request"]
+__all__ = ["PortalASGIApp", "enter", "portal_routes", "read_body", "read_limited_body",
+           "send_response", "to_portal_request", "to_starlette_response"]

@@ -44,7 +44,8 @@ MAX_EMAIL_LENGTH = 254
 MAX_SESSION_ID_LENGTH = 128
 
 __all__ = ["LoginPreview", "NewSession", "authenticate", "confirm_login", "create_login_link",
-           "logout", "mask_email", "peek_login_link", "request_login_link", "safe_return_path"]
+           "logout", "mask_email", "new_session", "peek_login_link", "request_login_link",
+           "safe_return_path", "save_replacing"]
 
 
 @attrs.frozen
@@ -156,7 +157,8 @@ def request_login_link(deps: Deps, email: str, client_ip: str, locale: str | Non
 
 def _login_message(deps: Deps, to: str, lang: str, token: str) -> EmailMessage:
     minutes = max(1, int(deps.config.link_lifetime.total_seconds()) // 60)
-    return login_email(to, lang, confirm_url(deps, token), minutes, deps.config.branding)
+    return login_email(to, lang, confirm_url(deps, token), minutes, deps.config.branding,
+                       portal_url=deps.config.base_url)
 
 
 def _comparable_work(deps: Deps, normalized: str, locale: str | None, email_hash: str) -> None:
@@ -269,21 +271,14 @@ def confirm_login(deps: Deps, token: str, previous_session_id: str | None = None
     if deps.store.get_buyer(link.buyer_id) is None:
         raise InvalidToken(key="link.invalid", reason="unknown_buyer")
     now = deps.clock.now()
-    session_id = secrets.token_urlsafe(32)
-    session = BuyerSession(id_hash=sha256_hex(session_id), buyer_id=link.buyer_id,
-                           created_at=now, expires_at=now + deps.config.session_lifetime)
+    session_id, session = new_session(deps, link.buyer_id, now)
     with deps.store.atomic():
         used = deps.store.consume_login_link(link.id, now)
         if used is None:  # another request won the race, or it changed since _verify
             current = deps.store.get_login_link(link.id)
             _raise_unless_usable(current or link, now)
             raise TokenUsed(key="link.used", reason="used")
-        if previous_session_id:
-            deps.store.revoke_session(_session_hash(previous_session_id), now)
-        # Any other link still pending (an older email, a merchant hand-off) dies with
-        # this login, so one requested earlier cannot log in after a later logout.
-        deps.store.revoke_login_links(link.buyer_id, now)
-        deps.store.save_session(session)
+        save_replacing(deps, session, previous_session_id, now)
         deps.audit(actor=f"buyer:{link.buyer_id}", action="login.succeeded",
                    subject=f"buyer:{link.buyer_id}",
                    new={"purpose": link.purpose.value, "link_id_sha256": link.id,
@@ -291,6 +286,28 @@ def confirm_login(deps: Deps, token: str, previous_session_id: str | None = None
     log.info("buyer %s logged in (%s)", link.buyer_id, link.purpose.value)
     return NewSession(session_id, link.buyer_id, used.return_to or safe_return_path(
         deps.config, None), session.expires_at)
+
+
+def new_session(deps: Deps, buyer_id: str, now: datetime) -> tuple[str, BuyerSession]:
+    """A fresh random session id (for the cookie only) and its record (stored hashed)."""
+    session_id = secrets.token_urlsafe(32)
+    return session_id, BuyerSession(id_hash=sha256_hex(session_id), buyer_id=buyer_id,
+                                    created_at=now, expires_at=now + deps.config.session_lifetime)
+
+
+def save_replacing(deps: Deps, session: BuyerSession, previous_session_id: str | None,
+                   now: datetime) -> None:
+    """Save a login's session, in the caller's transaction, retiring what it replaces.
+
+    ``previous_session_id`` (the browser's cookie from before, if any) is revoked, so a
+    session id planted before login is never promoted (no fixation). Any link still
+    pending (an older email, a merchant link) dies with this login, so one requested
+    earlier cannot log in after a later logout.
+    """
+    if previous_session_id and len(previous_session_id) <= MAX_SESSION_ID_LENGTH:
+        deps.store.revoke_session(_session_hash(previous_session_id), now)
+    deps.store.revoke_login_links(session.buyer_id, now)
+    deps.store.save_session(session)
 
 
 def _session_hash(raw_session_id: str) -> str:

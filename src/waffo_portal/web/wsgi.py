@@ -3,6 +3,9 @@
     from wsgiref.simple_server import make_server
     make_server("127.0.0.1", 8000, PortalWSGIApp(PortalWebApp(portal))).serve_forever()
 
+The host's own WSGI view hands a logged-in customer over with
+``return enter(web_app, environ, start_response, buyer_id, next="/billing/subscriptions")``.
+
 Mounted under a prefix (``SCRIPT_NAME``, e.g. by a dispatcher), the portal sees paths
 relative to it. ``remote_addr`` is the socket peer; ``X-Forwarded-For`` is handed on as a
 header and believed only per ``PortalConfig.trusted_proxy_count``.
@@ -15,7 +18,7 @@ from http import HTTPStatus
 from typing import Any
 
 from .app import PortalWebApp
-from .http import MAX_BODY_BYTES, Request, Response
+from .http import MAX_BODY_BYTES, Request, Response, parse_cookie_header
 
 StartResponse = Callable[..., Any]
 
@@ -64,12 +67,25 @@ class PortalWSGIApp:
 
     def __call__(self, environ: dict[str, Any],
                  start_response: StartResponse) -> Iterable[bytes]:
-        response: Response = self.web_app.handle(request_from_environ(environ))
-        headers = response.all_headers()
-        if response.header("content-length") is None:
-            headers.append(("Content-Length", str(len(response.body))))
-        start_response(f"{response.status} {_reason(response.status)}", headers)
-        return [response.body]
+        return respond(self.web_app.handle(request_from_environ(environ)), start_response)
 
 
-__all__ = ["PortalWSGIApp", "request_from_environ"]
+def respond(response: Response, start_response: StartResponse) -> Iterable[bytes]:
+    """Send a portal :class:`Response` from a WSGI callable."""
+    headers = response.all_headers()
+    if response.header("content-length") is None:
+        headers.append(("Content-Length", str(len(response.body))))
+    start_response(f"{response.status} {_reason(response.status)}", headers)
+    return [response.body]
+
+
+def enter(web_app: PortalWebApp, environ: dict[str, Any], start_response: StartResponse,
+          buyer_id: str, *, next: str = "") -> Iterable[bytes]:
+    """From your own logged-in WSGI view (same site): log ``buyer_id`` into the portal and
+    redirect there (303). Reads only the request's cookies, never its body. Raises
+    NotFound or ValidationError (``next``)."""
+    cookies = parse_cookie_header(environ.get("HTTP_COOKIE"))
+    return respond(web_app.enter(buyer_id, next=next, cookies=cookies), start_response)
+
+
+__all__ = ["PortalWSGIApp", "enter", "request_from_environ", "respond"]

@@ -6,7 +6,8 @@
     # urls.py
     path("billing/", include("waffo_portal.integrations.django.urls"))
 
-``get_portal()`` returns the configured :class:`~waffo_portal.Portal` for your own views.
+``get_portal()`` returns the configured :class:`~waffo_portal.Portal` for your own views;
+``enter(request, buyer_id, next=...)`` hands a logged-in customer over to the portal.
 """
 
 from __future__ import annotations
@@ -19,5 +20,6 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
     raise missing_framework("waffo_portal.integrations.django", "Django", "django") from exc
 
 from .conf import get_portal, get_web_app
+from .views import enter
 
-__all__ = ["get_portal", "get_web_app"]
+__all__ = ["enter", "get_portal", "get_web_app"]

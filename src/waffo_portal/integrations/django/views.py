@@ -1,7 +1,8 @@
 """The one view: Django request -> portal Request -> portal Response -> HttpResponse.
 
 The portal does its own CSRF checks, sessions and security headers, so the view is
-exempt from Django's CSRF middleware and touches no Django session.
+exempt from Django's CSRF middleware and touches no Django session. ``enter`` is for the
+merchant's own views: the direct hand-off into the portal.
 """
 
 from __future__ import annotations
@@ -50,3 +51,10 @@ def to_django_response(response: Response) -> HttpResponse:
 @csrf_exempt
 def portal(request: HttpRequest, subpath: str) -> HttpResponse:
     return to_django_response(get_web_app().handle(to_portal_request(request, "/" + subpath)))
+
+
+def enter(request: HttpRequest, buyer_id: str, *, next: str = "") -> HttpResponse:
+    """From your own logged-in view (same site): log ``buyer_id`` into the portal and
+    redirect there (303) in one step. Raises NotFound or ValidationError (``next``)."""
+    return to_django_response(get_web_app().enter(buyer_id, next=next,
+                                                  cookies=request.COOKIES))

@@ -4,10 +4,12 @@
   with no cookie and no per-request value, so status, headers and body are identical.
 * The link's GET (and HEAD) page only shows who is signing in; mail scanners that fetch
   it use nothing up. The button POSTs, which consumes the link and opens a new session.
+* A portal link from an email (``/login?prefill=…``) only fills in the address.
 """
 
 from __future__ import annotations
 
+from ...core.auth_models import PREFILL_PARAM
 from ...core.client_ip import client_ip
 from ...core.exceptions import DeliveryFailed, InvalidToken, ValidationError
 from ...core.redirects import redirect_location, safe_return_path
@@ -30,10 +32,16 @@ def _login_page(page: Page, status: int = 200, *, email: str = "", next_path: st
 
 
 def login_form(page: Page) -> Response:
-    next_path = _next(page, page.request.query.get_one("next"))
+    # Only a signed portal link (Portal.email_portal_link) fills in the address: a bare
+    # ?email= would let any site put words in the form. A bad link is just ignored.
+    prefill = page.portal.login_prefill(page.request.query.get_one(PREFILL_PARAM))
+    if prefill is not None and prefill.next_path:
+        next_path = prefill.next_path
+    else:
+        next_path = _next(page, page.request.query.get_one("next"))
     if page.session is not None:
         return redirect_to(next_path)
-    return _login_page(page, next_path=next_path)
+    return _login_page(page, next_path=next_path, email=prefill.email if prefill else "")
 
 
 def login_submit(page: Page) -> Response:
@@ -45,7 +53,7 @@ def login_submit(page: Page) -> Response:
         page.portal.request_login_link(email, client_ip=ip, locale=page.locale,
                                        return_to=next_path)
     except ValidationError as exc:
-        errors = {field: message for field, key in exc.keys.items()
+        errors = {field: page.gettext(message) for field, key in exc.keys.items()
                   if (message := key_message(key)) is not None}
         return _login_page(page, 422, email=email, next_path=next_path, errors=errors)
     except DeliveryFailed:
