@@ -23,6 +23,7 @@ SUPPORTED_LOCALES: tuple[str, ...] = (
 )
 MIN_SECRET_LENGTH = 32
 MAX_LINK_LIFETIME = timedelta(minutes=15)
+MAX_EMAIL_LINK_LIFETIME = timedelta(days=90)
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # A frame-ancestors source: https://host[:port], optionally "*." on the leftmost label.
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
@@ -68,6 +69,46 @@ def _strings(values: Iterable[str]) -> tuple[str, ...]:
 
 
 MAIL_DELIVERY_MODES = ("background", "inline", "external")
+# Both reach brand.css verbatim, so only what cannot end the declaration passes.
+_FAMILY = r"""(?:"[\w .-]+"|'[\w .-]+'|[\w-]+(?: [\w-]+)*)"""
+_FONT_FAMILY = re.compile(rf"{_FAMILY}(?:, ?{_FAMILY})*")
+_RADIUS = re.compile(r"0|[0-9]{1,2}(?:\.[0-9]{1,2})?(?:px|rem|em)", re.ASCII)
+
+
+def merchant_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be the header's "Back to" link, or None.
+
+    It becomes an ``href``: an absolute http(s) URL or a path on this site only, never
+    ``javascript:``/``data:`` or a protocol-relative ``//host`` (nor ``/\\host``, which
+    browsers read the same way).
+    """
+    if not url:
+        return None
+    problem = "merchant_url must be an absolute http(s) URL or a path starting with /"
+    if any(c.isspace() or not c.isprintable() or c == "\\" for c in url):
+        return problem
+    if url.startswith("/"):
+        return problem if url.startswith("//") else None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return problem
+    return None if parts.scheme.lower() in ("http", "https") and host else problem
+
+
+def branding_problems(branding: Branding) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if (url_problem := merchant_url_problem(branding.merchant_url)) is not None:
+        found.append(("branding.merchant_url", url_problem))
+    if branding.font_family and (len(branding.font_family) > 200
+                                 or not _FONT_FAMILY.fullmatch(branding.font_family)):
+        found.append(("branding.font_family",
+                      'font_family must be a CSS font list like "Inter", Arial, sans-serif'))
+    if branding.corner_radius and not _RADIUS.fullmatch(branding.corner_radius):
+        found.append(("branding.corner_radius",
+                      "corner_radius must be 0 or a length like 8px or 0.5rem"))
+    return found
 
 
 @attrs.frozen
@@ -81,6 +122,11 @@ class Branding:
     address: tuple[str, ...] = ()
     tax_id: str = ""
     country: str = ""  # ISO 3166-1 alpha-2 of the merchant; decides EU reverse charge
+    # "← Back to <name>" in every page's header: an absolute http(s) URL or a path ("/").
+    merchant_url: str = ""
+    # Theming (docs/theming.md): a CSS font-family list and a corner radius such as "8px".
+    font_family: str = ""
+    corner_radius: str = ""
 
 
 @attrs.frozen
@@ -98,6 +144,8 @@ class PortalConfig:
     session_lifetime: timedelta = timedelta(minutes=30)
     link_lifetime: timedelta = timedelta(minutes=15)
     merchant_link_lifetime: timedelta = timedelta(minutes=5)
+    # Portal links in receipts and dunning emails: they only fill in the login form.
+    email_link_lifetime: timedelta = timedelta(days=14)
     allowed_return_hosts: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     default_locale: str = "en"
     invoice_prefix: str = "INV-"
@@ -170,6 +218,8 @@ class PortalConfig:
         if not timedelta(0) < self.merchant_link_lifetime <= MAX_LINK_LIFETIME:
             found.append(("merchant_link_lifetime",
                           "merchant_link_lifetime must be between 0 and 15 minutes"))
+        if not timedelta(hours=1) <= self.email_link_lifetime <= MAX_EMAIL_LINK_LIFETIME:
+            found.append(("email_link_lifetime", "email_link_lifetime must be 1 hour to 90 days"))
         if not timedelta(minutes=1) <= self.session_lifetime <= timedelta(hours=12):
             found.append(("session_lifetime", "session_lifetime must be 1 minute to 12 hours"))
         if self.default_locale not in SUPPORTED_LOCALES:
@@ -179,6 +229,7 @@ class PortalConfig:
                                          "pick another cookie_name for local http"))
         if not _HEX_COLOR.match(self.branding.primary_color):
             found.append(("branding.primary_color", "primary_color must look like #1a2b3c"))
+        found.extend(branding_problems(self.branding))
         if (frame_problem := frame_ancestor_problem(self.frame_ancestors)) is not None:
             found.append(("frame_ancestors", frame_problem))
         if self.trusted_proxy_count < 0:
@@ -212,7 +263,7 @@ class PortalConfig:
         if isinstance(data.get("branding"), Mapping):
             data["branding"] = Branding(**data["branding"])
         for name in ("session_lifetime", "link_lifetime", "merchant_link_lifetime",
-                     "login_rate_window"):
+                     "email_link_lifetime", "login_rate_window"):
             if isinstance(data.get(name), int | float):
                 data[name] = timedelta(seconds=data[name])
         if isinstance(data.get("secret_keys"), str):

@@ -12,6 +12,7 @@ from functools import cache
 
 import jinja2
 
+from ..core.colors import text_on
 from ..core.config import Branding
 from ..core.email import EmailMessage
 from ..i18n import get_translations, normalize_locale, text_direction
@@ -53,15 +54,29 @@ def _one_line(text: str) -> str:
     return _CONTROL.sub(" ", text).strip()
 
 
+def logo_url(branding: Branding, portal_url: str) -> str:
+    """Where mail clients fetch the merchant's logo: the portal's public ``/static/logo``.
+
+    A URL, not an attachment: the outbox stores text bodies only, Gmail drops ``data:``
+    images, and a remote image degrades to its alt text (the merchant's name) in clients
+    that block images until asked.
+    """
+    if not (branding.logo_path and portal_url):
+        return ""
+    return f"{portal_url.rstrip('/')}/static/logo"
+
+
 def login_email(to: str, locale: str, link: str, minutes: int,
-                branding: Branding) -> EmailMessage:
+                branding: Branding, *, portal_url: str = "") -> EmailMessage:
+    """``portal_url`` (the config's ``base_url``) adds the logo to the HTML body."""
     lang = normalize_locale(locale) or "en"
     merchant = _one_line(branding.name)
     strings = _strings(lang, merchant, minutes)
     env = _environment()
     context = {"t": strings, "link": link, "merchant": merchant, "lang": lang,
-               "direction": text_direction(lang),
-               "color": branding.primary_color, "subject": strings["subject"]}
+               "direction": text_direction(lang), "logo": logo_url(branding, portal_url),
+               "color": branding.primary_color, "on_color": text_on(branding.primary_color),
+               "subject": strings["subject"]}
     # Plain text is not HTML: render it without escaping so "&" in a link stays "&".
     text = env.get_template("login_link.txt").render(context)
     html = env.get_template("login_link.html").render(context)

@@ -16,7 +16,7 @@ Autoescaping is on for every template, including the host's.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
 from os import PathLike
 
@@ -28,7 +28,7 @@ from ..core.auth_models import BuyerSession
 from ..core.exceptions import AuthenticationRequired, PortalError
 from ..i18n import choose_locale, get_translations, normalize_locale
 from ..service import Portal
-from . import csrf, errors, sessions
+from . import csrf, errors, handoff, sessions
 from .http import Request, Response
 from .messages import NAVIGATION
 from .page import DOMAIN, Page, locale_choices, redirect_to
@@ -85,6 +85,11 @@ class PortalWebApp:
             self._navigation[locale] = found
         return found
 
+    def enter(self, buyer_id: str, *, next: str = "",
+              cookies: Mapping[str, str] | None = None) -> Response:
+        """The merchant's direct hand-off: a 303 into the portal, logged in (web/handoff.py)."""
+        return handoff.enter(self.portal, buyer_id, next=next, cookies=cookies)
+
     def handle(self, request: Request) -> Response:
         """Answer one request; never raises."""
         route: Route | None = None
@@ -107,9 +112,11 @@ class PortalWebApp:
         matched = found[0] if found else None
         refusal = request.refusal(form_route=not (matched and matched.machine))
         if refusal is not None:
-            return errors.request_refused(self._page(request, None, matched), refusal)
+            page = self._error_page(request, matched)
+            return errors.request_refused(page, refusal).with_cookies(*page.cookies)
         if found is None:
-            return errors.not_found_page(self._page(request, None, None))
+            page = self._error_page(request, None)
+            return errors.not_found_page(page).with_cookies(*page.cookies)
         route, params = found
         method = "GET" if request.method == "HEAD" else request.method
         if route.static:
@@ -122,7 +129,7 @@ class PortalWebApp:
         page = self._page(request, session, route)
         view = route.views.get(method)
         if view is None:
-            return _not_allowed(route)
+            return errors.not_allowed_page(page, route.allowed).with_cookies(*page.cookies)
         try:
             if route.auth and session is None:
                 raise AuthenticationRequired(expired=expired)
@@ -143,14 +150,36 @@ class PortalWebApp:
         except AuthenticationRequired as exc:
             return None, exc.expired
 
+    def _error_page(self, request: Request, route: Route | None) -> Page:
+        """The page an error answers on: signed in when the request's session is valid, so a
+        lost buyer keeps the navigation and a way back. A failing lookup costs the header
+        only, never the answer."""
+        if route is not None and (route.machine or route.static):
+            return self._page(request, None, route)
+        try:
+            session, _expired = self._session(request)
+            if session is not None:
+                return self._page(request, session, route)
+        except Exception:
+            log.warning("no session for an error page on %s", request.method, exc_info=True)
+        return self._page(request, None, route)
+
+    def request_locale(self, request: Request, buyer_locale: str | None = None) -> str:
+        """The page's language: ``?lang=``, the remembered choice, the buyer's, the
+        browser's, the default. Reads only the request (the crash page uses it too)."""
+        config = self.portal.config
+        explicit = normalize_locale(request.query.get_one("lang"))
+        remembered = request.cookies.get(sessions.lang_cookie_name(config))
+        return choose_locale(explicit or remembered, buyer_locale,
+                             request.headers.get("accept-language"), config.default_locale)
+
     def _page(self, request: Request, session: BuyerSession | None,
               route: Route | None) -> Page:
         config = self.portal.config
         explicit = normalize_locale(request.query.get_one("lang"))
         remembered = request.cookies.get(sessions.lang_cookie_name(config))
         buyer = self.portal.find_buyer(session.buyer_id) if session else None
-        locale = choose_locale(explicit or remembered, buyer.locale if buyer else None,
-                               request.headers.get("accept-language"), config.default_locale)
+        locale = self.request_locale(request, buyer.locale if buyer else None)
         page = Page(self, request, session, locale,
                     token_page=bool(route and route.token_page), buyer=buyer)
         if explicit and explicit != remembered:

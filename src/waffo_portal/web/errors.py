@@ -106,18 +106,28 @@ def not_found_page(page: Page) -> Response:
     return error_response(page, NotFound("page", page.request.path))
 
 
+def not_allowed_page(page: Page, allowed: list[str]) -> Response:
+    """405 on a page's URL (a bookmarked form action, say): to the buyer there is no such
+    page, so the not-found page, with ``Allow``."""
+    response = page.render("error.html", 405, title=_GENERIC[NotFound][0],
+                           detail=_GENERIC[NotFound][1], messages=[], offer_login=False)
+    return response.with_headers([("Allow", ", ".join(allowed))])
+
+
 _CRASH = (b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Error</title>"
           b"</head><body><main><h1>Something went wrong</h1><p>Nothing was changed. "
           b"Please try again later.</p></main></body></html>")
 
 
 def crash_page(app: PortalWebApp, request: Request) -> Response:
-    """The generic 500 page: no detail, no buyer data, no session lookups."""
+    """The generic 500 page: no detail, no buyer data, no session lookups (the store may be
+    what failed). A buyer with a session cookie is offered the overview, not sign-in."""
     try:
-        page = Page(app, request, None, app.portal.config.default_locale)
+        page = Page(app, request, None, app.request_locale(request))  # no store read
+        signed_in = sessions.session_id(request, app.portal.config) is not None
         return page.render("error.html", 500, title=N_("Something went wrong"),
                            detail=N_("Nothing was changed. Please try again later."),
-                           messages=[], offer_login=False)
+                           messages=[], offer_login=False, offer_home=signed_in)
     except Exception:
         log.exception("the error page itself failed")
         return Response(500, (("Content-Type", "text/html; charset=utf-8"),), _CRASH)

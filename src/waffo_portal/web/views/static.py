@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...core.colors import MIN_CONTRAST, contrast, text_on
 from ...core.config import Branding
 from ..http import Response
 
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
 _LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp"}
 _CSS = "text/css; charset=utf-8"
+_SOFT = "#f4f6f8"  # portal.css --portal-soft, behind the header's links
+_FALLBACK_FONTS = 'system-ui, -apple-system, "Segoe UI", "Noto Sans", sans-serif'
 
 
 @cache
@@ -23,27 +26,23 @@ def _portal_css() -> bytes:
     return (resources.files("waffo_portal.web") / "static" / "portal.css").read_bytes()
 
 
-def _luminance(hex_color: str) -> float:
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
 def brand_css(branding: Branding) -> bytes:
-    """The brand colour as custom properties, with a text colour that keeps 4.5:1 contrast.
+    """The brand colour as custom properties, with a text colour that keeps 4.5:1 contrast,
+    and the font and corner radius when the merchant set them (docs/theming.md).
 
-    ``primary_color`` is validated as ``#rrggbb`` by PortalConfig, so it cannot break out
-    of the declaration.
+    PortalConfig validates each value (``#rrggbb``, a font list, a length), so none can
+    break out of its declaration.
     """
     color = branding.primary_color
-    white_contrast = 1.05 / (_luminance(color) + 0.05)
-    on_brand = "#ffffff" if white_contrast >= 4.5 else "#111111"
-    # A link colour must read on white: fall back to a dark blue for light brand colours.
-    link = color if white_contrast >= 4.5 else "#1c3d8f"
-    return (f":root {{ --brand: {color}; --on-brand: {on_brand}; --link: {link}; }}\n").encode()
+    on_brand = text_on(color)
+    # A link must read on white and on the header's soft grey strip: else a dark blue.
+    link = color if contrast(color, _SOFT) >= MIN_CONTRAST else "#1c3d8f"
+    declarations = [f"--brand: {color}", f"--on-brand: {on_brand}", f"--link: {link}"]
+    if branding.font_family:
+        declarations.append(f"--portal-font: {branding.font_family}, {_FALLBACK_FONTS}")
+    if branding.corner_radius:
+        declarations.append(f"--portal-radius: {branding.corner_radius}")
+    return f":root {{ {'; '.join(declarations)}; }}\n".encode()
 
 
 def asset(app: PortalWebApp, name: str) -> Response:
