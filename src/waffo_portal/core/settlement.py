@@ -60,8 +60,8 @@ def settle(order: Order, payments: Sequence[Payment]) -> SettlementView:
         state = Settlement.PAID
     elif order.status is OrderStatus.CANCELED:
         state = Settlement.CANCELED
-    elif any(p.status is PaymentStatus.FAILED for p in payments):
-        state = Settlement.PAYMENT_FAILED
+    elif payments and payments[-1].status is PaymentStatus.FAILED:
+        state = Settlement.PAYMENT_FAILED  # the latest attempt: a retry under way awaits
     else:
         state = Settlement.AWAITING_PAYMENT
     return SettlementView(state, paid, refunded, first)

@@ -13,7 +13,7 @@ from ..core.billing_details import TEXT_FIELDS, required_fields
 from ..core.exceptions import ValidationError
 from ..core.models import BillingDetails
 from .http import MultiDict
-from .messages import key_message
+from .messages import field_messages
 from .page import Page
 
 REFRESH = "refresh"
@@ -39,8 +39,7 @@ def wants_refresh(form: MultiDict) -> bool:
 
 def translated_errors(page: Page, exc: ValidationError) -> dict[str, str]:
     """Field -> message in the buyer's language, from each field's message key."""
-    return {field: page.gettext(key_message(key) or "Please check your input")
-            for field, key in exc.keys.items()}
+    return field_messages(page.gettext, exc.keys)
 
 
 def billing_form_context(page: Page, values: dict[str, str],

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from ...invoices.wording import percent
 from ..forms import (
     billing_form_context,
     save_billing,
@@ -35,5 +38,9 @@ def billing_submit(page: Page) -> Response:
 
 def tax_information(page: Page) -> Response:
     lines = page.portal.tax_summary(page.buyer_id, TAX_LINES)
-    return page.render("tax.html", lines=lines,
+
+    def rate(value: Decimal) -> str:  # "19 %" in German, "19%" in English
+        return percent(value, page.locale)
+
+    return page.render("tax.html", lines=lines, percent=rate,
                        details=page.portal.get_billing_details(page.buyer_id))

@@ -11,6 +11,7 @@ import re
 from ...core.exceptions import DocumentPreparing
 from ...core.settlement import settle
 from ...i18n import normalize_locale
+from ...invoices.wording import isolate
 from ..forms import (
     billing_form_context,
     save_billing,
@@ -43,7 +44,9 @@ def _page(page: Page, order_id: str, status: int = 200, values: dict[str, str] |
     charged = settle(order, page.portal.list_payments(page.buyer_id, order_id)).state.charged
     receipt = charged and _receipt(page)
     doc_query = {"doc_lang": _doc_locale(page), "type": "receipt" if receipt else ""}
+    # The number inside translated text ("فاتورة INV-0001") is one isolate: never reordered.
     return page.render("invoice.html", status, invoice=invoice, order=order, charged=charged,
+                       number=isolate(invoice.number),
                        doc_locale=_doc_locale(page), receipt=receipt, doc_query=doc_query,
                        revised=page.request.query.get_one("msg") == "revised",
                        **billing_form_context(page, values, errors))

@@ -2,7 +2,8 @@
 
 Pages print an order as the invoice does: its lines worded in the page's language
 (invoices.wording, one place for the words) and where it stands with its money
-(core.settlement), never the raw order status ("Paid" for a half-refunded order)."""
+(core.settlement, the one derivation for list and detail), never the raw order status
+("Paid" for a half-refunded order, "Pending" for one whose renewal payment failed)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from datetime import UTC, datetime
 
 import attrs
 
+from ...core.exceptions import Conflict
 from ...core.models import Order, Payment
 from ...core.settlement import SettlementView, settle
-from ...invoices.wording import Wording
+from ...invoices.wording import Wording, isolate
 from ..http import Response
+from ..messages import SETTLEMENT_BADGES, failure_label
 from ..page import Page
 
 PAGE_SIZE = 20
@@ -50,11 +53,17 @@ class OrderView:
     settlement: SettlementView
     status: str  # the settlement, worded
     tax_label: str
+    invoice_number: str = ""  # "" where none was issued (nothing charged, or not asked)
 
     @property
     def charged(self) -> bool:
         """Money was taken: the order has an invoice and a receipt."""
         return self.settlement.state.charged
+
+    @property
+    def badge(self) -> str:
+        """The status badge's key (``badge-<key>``)."""
+        return SETTLEMENT_BADGES[self.settlement.state]
 
 
 def order_view(order: Order, payments: Sequence[Payment], words: Wording,
@@ -66,12 +75,27 @@ def order_view(order: Order, payments: Sequence[Payment], words: Wording,
                      words.tax_line(order, seller_country))
 
 
+def with_invoice_number(page: Page, view: OrderView) -> OrderView:
+    """The view with its invoice number; none for an order that took no money, or one
+    paid before numbering moved to payment time and not numbered since."""
+    if not view.charged:
+        return view  # never numbered: no read
+    try:
+        number = page.portal.get_invoice(page.buyer_id, view.order.id).number
+    except Conflict:
+        return view
+    return attrs.evolve(view, invoice_number=number)
+
+
 def order_views(page: Page, orders: Iterable[Order]) -> list[OrderView]:
-    """The orders with their settlement (one payments read per order: a page lists 20)."""
+    """The orders with their settlement and invoice number. The store has no batch read
+    for either, so each order costs a payments read and, if charged, an invoice read
+    (a page lists 20, inside the request's one ``Portal.reading()`` scope)."""
     words = Wording(page.locale)
     seller = page.config.branding.country
-    return [order_view(order, page.portal.list_payments(page.buyer_id, order.id), words, seller)
-            for order in orders]
+    return [with_invoice_number(page, order_view(
+        order, page.portal.list_payments(page.buyer_id, order.id), words, seller))
+        for order in orders]
 
 
 def order_list(page: Page) -> Response:
@@ -86,6 +110,9 @@ def order_list(page: Page) -> Response:
 def order_detail(page: Page, order_id: str) -> Response:
     order = page.portal.get_order(page.buyer_id, order_id)
     payments = page.portal.list_payments(page.buyer_id, order.id)
-    return page.render("order.html", order=order, payments=payments,
-                       view=order_view(order, payments, Wording(page.locale),
-                                       page.config.branding.country))
+    words = Wording(page.locale)
+    view = with_invoice_number(page, order_view(order, payments, words,
+                                                page.config.branding.country))
+    # isolate: an amount inside a translated sentence keeps its order in Arabic.
+    return page.render("order.html", order=order, payments=payments, view=view,
+                       failure_label=failure_label, isolate=isolate if words.rtl else str)
