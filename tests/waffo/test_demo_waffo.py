@@ -131,7 +131,8 @@ def test_an_upgrade_confirmed_on_waffo_comes_back_by_webhook(demo: str) -> None:
         assert subscription is not None and "Basic" in listing
         path = f"/portal/subscriptions/{subscription.group(1)}"
         choose = client.get(f"{path}/change").text
-        pro = re.search(r'value="(PROD_\w+)"[^>]*>\s*<label[^>]*>Pro ', choose)
+        pro = re.search(r'value="(PROD_\w+)"[^>]*>\s*<span class="plan-card-name"><bdi>Pro</bdi>',
+                        choose)
         assert pro is not None, choose
         review = client.get(f"{path}/change/review", params={"plan": pro.group(1)})
         sent = client.post(f"{path}/change", data=Forms(review.text).named(f"{path}/change"),

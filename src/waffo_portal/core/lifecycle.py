@@ -15,6 +15,7 @@ before then keeps it, so the renewal bills the plan the buyer chose.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import attrs
@@ -24,6 +25,10 @@ from .exceptions import PlanChangeNotAllowed, ValidationError
 from .models import (
     Cancellation,
     CancellationReason,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
     Plan,
     ScheduledChange,
     Subscription,
@@ -144,3 +149,28 @@ def next_bill(subscription: Subscription, plan: Plan | None,
         return None, None
     billed = next_plan or plan
     return subscription.current_period_end, None if billed is None else billed.price
+
+
+def open_renewal(subscription: Subscription, orders: Iterable[Order]) -> Order | None:
+    """The unpaid order a past-due subscription owes (its declined renewal): the newest
+    pending order of the subscription with something to pay. None when not past due."""
+    if subscription.status is not SubscriptionStatus.PAST_DUE:
+        return None
+    owed = [o for o in orders if o.subscription_id == subscription.id
+            and o.status is OrderStatus.PENDING and o.total.amount > 0]
+    return max(owed, key=lambda o: o.created_at, default=None)
+
+
+def failed_at(order: Order, payments: Iterable[Payment]) -> datetime:
+    """When the charge of ``order`` last failed (the order's date if no attempt is known)."""
+    failed = [p.created_at for p in payments if p.status is PaymentStatus.FAILED]
+    return max(failed, default=order.created_at)
+
+
+def recovered(subscription: Subscription, open_orders: Iterable[Order]) -> Subscription:
+    """Active again once a past-due subscription owes nothing (its renewal was paid late):
+    same period, same plan. Anything else, or an order still open, is left as it is."""
+    if (subscription.status is not SubscriptionStatus.PAST_DUE
+            or open_renewal(subscription, open_orders) is not None):
+        return subscription
+    return attrs.evolve(subscription, status=SubscriptionStatus.ACTIVE)

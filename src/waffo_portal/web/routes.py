@@ -17,7 +17,17 @@ from typing import Literal
 import attrs
 
 from .http import Response
-from .views import auth, billing, invoices, orders, overview, static, subscriptions, webhooks
+from .views import (
+    auth,
+    billing,
+    invoices,
+    orders,
+    overview,
+    plan_change,
+    static,
+    subscriptions,
+    webhooks,
+)
 
 View = Callable[..., Response]
 CsrfBinding = Literal["session", "anonymous", "link", "none"]
@@ -67,15 +77,18 @@ ROUTES: tuple[Route, ...] = (
     Route("invoice_document", "/orders/{order_id}/invoice/document",
           {"GET": invoices.invoice_document}),
     Route("invoice_pdf", "/orders/{order_id}/invoice/pdf", {"GET": invoices.invoice_pdf}),
+    Route("pay_order", "/orders/{order_id}/pay", {"POST": subscriptions.pay_order}),
     Route("subscriptions", "/subscriptions", {"GET": subscriptions.subscription_list}),
     Route("subscription", "/subscriptions/{subscription_id}",
           {"GET": subscriptions.subscription_detail}),
     Route("payment_method", "/subscriptions/{subscription_id}/payment-method",
           {"POST": subscriptions.update_payment_method}),
     Route("change", "/subscriptions/{subscription_id}/change",
-          {"GET": subscriptions.choose_plan, "POST": subscriptions.confirm_change}),
+          {"GET": plan_change.choose_plan, "POST": plan_change.confirm_change}),
     Route("change_review", "/subscriptions/{subscription_id}/change/review",
-          {"GET": subscriptions.review_change}),
+          {"GET": plan_change.review_change}),
+    Route("undo_change", "/subscriptions/{subscription_id}/scheduled-change/undo",
+          {"POST": subscriptions.undo_scheduled_change}),
     Route("cancel", "/subscriptions/{subscription_id}/cancel",
           {"GET": subscriptions.cancel_form, "POST": subscriptions.confirm_cancel}),
     Route("reactivate", "/subscriptions/{subscription_id}/reactivate",

@@ -1,11 +1,12 @@
-"""The landing page: subscriptions at a glance, latest orders, billing details."""
+"""The landing page: subscriptions at a glance (what is past due first), latest orders,
+billing details."""
 
 from __future__ import annotations
 
 from ..http import Response
 from ..page import Page
 from .orders import order_views
-from .subscriptions import summaries
+from .subscriptions import new_key, summaries
 
 LATEST_ORDERS = 5
 
@@ -15,4 +16,6 @@ def overview(page: Page) -> Response:
     subscriptions = [s for s in summaries(page) if s.subscription.status.has_access]
     orders = order_views(page, portal.list_orders(buyer_id, LATEST_ORDERS))
     return page.render("overview.html", subscriptions=subscriptions, orders=orders,
+                       # each with its own key: one key is one payment of one order
+                       past_due=[(s, new_key()) for s in subscriptions if s.recovery],
                        details=portal.get_billing_details(buyer_id))
