@@ -9,13 +9,14 @@ import attrs
 
 from waffo_portal import Money, OrderStatus, PaymentStatus, SubscriptionStatus
 from waffo_portal.core.lifecycle import failed_at, open_renewal, recovered
-from waffo_portal.core.models import Payment
+from waffo_portal.core.models import Payment, Plan
 from waffo_portal.core.plan_rules import (
     change_direction,
     monthly_counterpart,
     price_per_month,
     yearly_saving,
 )
+from waffo_portal.core.proration import ChangeKind, quote_plan_change
 from waffo_portal.testing.factories import EPOCH, sample_order, sample_plans, sample_subscription
 
 PLANS = {p.id: p for p in sample_plans()}
@@ -26,10 +27,27 @@ BASIC, PRO, PRO_YEARLY, TEAM = (PLANS[i] for i in ("basic-usd", "pro-usd", "pro-
 def test_plans_compare_by_price_per_month() -> None:
     assert price_per_month(PRO) == 2000
     assert price_per_month(PRO_YEARLY) == Fraction(20000, 12)
-    assert change_direction(BASIC, PRO) == "upgrade"
-    assert change_direction(TEAM, PRO_YEARLY) == "downgrade"  # $16.67 a month < $50
-    assert change_direction(BASIC, PRO_YEARLY) == "upgrade"
-    assert change_direction(PRO, attrs.evolve(PRO, id="pro-2")) == "switch"
+    now = EPOCH + timedelta(days=3)
+
+    def direction(current: Plan, other: Plan) -> str:
+        return change_direction(sample_subscription("b", current), current, other, now)
+
+    assert direction(BASIC, PRO) == "upgrade"
+    assert direction(TEAM, PRO_YEARLY) == "downgrade"  # $16.67 a month < $50
+    assert direction(BASIC, PRO_YEARLY) == "upgrade"
+    assert direction(PRO, attrs.evolve(PRO, id="pro-2")) == "switch"
+
+
+def test_the_label_follows_when_the_change_really_happens() -> None:
+    # Early in a $200 year, Team ($50 a month) is dearer per month, but the unused credit
+    # exceeds its price, so the proration moves it to the period end: not an "Upgrade".
+    yearly = sample_subscription("b", PRO_YEARLY)
+    for now in (EPOCH + timedelta(days=3), EPOCH + timedelta(days=360)):
+        quote = quote_plan_change(yearly, PRO_YEARLY, TEAM, now)
+        label = change_direction(yearly, PRO_YEARLY, TEAM, now)
+        assert label == ("upgrade" if quote.kind is ChangeKind.UPGRADE else "later")
+    assert change_direction(yearly, PRO_YEARLY, TEAM, EPOCH + timedelta(days=3)) == "later"
+    assert change_direction(yearly, PRO_YEARLY, TEAM, EPOCH + timedelta(days=360)) == "upgrade"
 
 
 def test_the_monthly_counterpart_is_the_same_tier() -> None:

@@ -56,6 +56,22 @@ def test_downgrades_are_labelled_by_price_per_month(buyer: PortalTestClient,
     assert "Downgrade" in _card(yearly.text, "pro-yearly-usd")
 
 
+def test_a_dearer_plan_applied_at_the_period_end_is_not_called_an_upgrade(
+        buyer: PortalTestClient, kit: PortalKit) -> None:
+    # On Pro yearly from January 1, Team ($50 a month) is dearer per month, but a year's
+    # unused credit exceeds its price: the review moves it to the period end.
+    yearly = kit.plans["pro-yearly"]
+    _put(kit, plan_id=yearly.id, current_period_end=yearly.period.advance(
+        kit.subscription.current_period_start))
+    page = buyer.get(CHANGE, query={"period": "monthly"})
+    card = _card(page.text, "team-usd")
+    assert "Upgrade" not in card and "From the end of the period" in card
+    assert "Downgrade" in _card(page.text, "basic-usd")
+    review = buyer.get("/subscriptions/sub_1/change/review", query={"plan": "team-usd"})
+    assert "Confirm the change" in review.text  # nothing charged now, as the label said
+    assert "Confirm and pay" not in review.text
+
+
 def test_the_period_toggle_is_links_and_shows_the_yearly_saving(
         buyer: PortalTestClient) -> None:
     monthly = buyer.get(CHANGE)

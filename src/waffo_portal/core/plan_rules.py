@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from fractions import Fraction
 
 import attrs
 
-from .exceptions import ValidationError
-from .models import BillingPeriod, Plan
+from .exceptions import PlanChangeNotAllowed, ValidationError
+from .models import BillingPeriod, Plan, Subscription
 from .money import Money
-from .proration import is_upgrade
+from .proration import ChangeKind, is_upgrade, quote_plan_change
 
 
 def check_plan_price(plan: Plan) -> None:
@@ -44,12 +45,20 @@ def price_per_month(plan: Plan) -> Fraction:
     return plan.price_per_day() * _NOMINAL_MONTH
 
 
-def change_direction(current: Plan, other: Plan) -> str:
-    """"upgrade" (dearer per month: charged now, prorated), "downgrade" (cheaper: from
-    the period end) or "switch" (the same price per month)."""
-    if is_upgrade(current, other):
-        return "upgrade"
-    return "downgrade" if is_upgrade(other, current) else "switch"
+def change_direction(subscription: Subscription, current: Plan, other: Plan,
+                     now: datetime) -> str:
+    """How a plan picker labels a change: "upgrade" (dearer per month), "downgrade"
+    (cheaper) or "switch" (the same price per month) — and "later" for a dearer plan that
+    the proration nevertheless applies at the period end (a period switch whose credit
+    exceeds the new price). The timing comes from :func:`quote_plan_change`, the one rule,
+    so the label never promises what the review page then contradicts."""
+    if not is_upgrade(current, other):
+        return "downgrade" if is_upgrade(other, current) else "switch"
+    try:
+        kind = quote_plan_change(subscription, current, other, now).kind
+    except (PlanChangeNotAllowed, ValidationError):
+        return "upgrade"  # refused at review time, with its own message
+    return "later" if kind is ChangeKind.DOWNGRADE else "upgrade"
 
 
 def _tier(text: str) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ import attrs
 from babel.numbers import format_percent
 
 from ...core.exceptions import PaymentDeclined, PaymentFailed, ValidationError
-from ...core.models import BillingPeriod, Plan
+from ...core.models import BillingPeriod, Plan, Subscription
 from ...core.plan_rules import change_direction, monthly_counterpart, yearly_saving
 from ...i18n import babel_locale
 from ..forms import translated_errors
@@ -35,8 +35,9 @@ PERIOD_TABS = {"weekly": N_("Weekly"), "monthly": N_("Monthly"),
 
 @attrs.frozen
 class PlanCard:
-    """One plan in the picker. ``direction``: "current", "upgrade", "downgrade" or
-    "switch" (the same price per month), by price per month (``plan_rules``)."""
+    """One plan in the picker. ``direction``: "current", or what
+    ``plan_rules.change_direction`` says: "upgrade", "downgrade", "switch" (the same price
+    per month) or "later" (dearer, yet applied at the period end)."""
 
     plan: Plan
     direction: str
@@ -55,7 +56,8 @@ class Picker:
         return any(card.direction != "current" for card in self.cards)
 
 
-def picker(page: Page, current: Plan | None, options: Sequence[Plan], wanted: str) -> Picker:
+def picker(page: Page, subscription: Subscription, current: Plan | None,
+           options: Sequence[Plan], wanted: str) -> Picker:
     """The cards of one period: the current plan (marked, not selectable) and the others."""
     every = ([current] if current else []) + list(options)
     found = {plan.period for plan in every}
@@ -64,14 +66,15 @@ def picker(page: Page, current: Plan | None, options: Sequence[Plan], wanted: st
         with_options = [p.period.value for p in options]
         wanted = (current.period.value if current and current.period.value in with_options
                   else with_options[0] if with_options else periods[0] if periods else "")
-    cards = [_card(page, current, plan, every) for plan in every
+    cards = [_card(page, subscription, current, plan, every) for plan in every
              if plan.period.value == wanted]
     return Picker(periods, wanted, tuple(cards))
 
 
-def _card(page: Page, current: Plan | None, plan: Plan, every: Sequence[Plan]) -> PlanCard:
+def _card(page: Page, subscription: Subscription, current: Plan | None, plan: Plan,
+          every: Sequence[Plan]) -> PlanCard:
     direction = ("current" if current is None or plan.id == current.id
-                 else change_direction(current, plan))
+                 else change_direction(subscription, current, plan, page.portal.now()))
     monthly = monthly_counterpart(plan, every) if plan.period is BillingPeriod.YEARLY else None
     saving = yearly_saving(plan, monthly) if monthly else None
     if saving is None:
@@ -86,7 +89,8 @@ def _choose_page(page: Page, subscription_id: str, status: int = 200,
     subscription = page.portal.get_subscription(page.buyer_id, subscription_id)
     summary = summarize(page, subscription)
     options = page.portal.plan_options(page.buyer_id, subscription_id)
-    chosen = picker(page, summary.plan, options, page.request.query.get_one("period")[:16])
+    wanted = page.request.query.get_one("period")[:16]
+    chosen = picker(page, subscription, summary.plan, options, wanted)
     return page.render("change.html", status, s=summary, options=options, picker=chosen,
                        period_tabs=PERIOD_TABS, errors=errors or {})
 
