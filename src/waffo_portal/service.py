@@ -53,17 +53,17 @@ from .use_cases.subscriptions import ChangeOutcome
 class Portal(LoginFacade):
     """The customer portal: every buyer-facing and merchant-facing use case.
 
-    Build one per process from a validated :class:`PortalConfig` and the ports: a Store, a
+    Build one per process from a validated ``PortalConfig`` and the ports: a Store, a
     Mailer, and either a PaymentGateway (standalone: the portal is the billing engine) or a
     BillingProvider (the provider of record decides; see docs/providers.md), optionally
     webhook sources, a Clock and an EventSink. Every method that takes
     a ``buyer_id`` acts only on that buyer's own data: another buyer's object is
-    :class:`NotFound`, exactly like a missing one. Methods that change money or state take
+    ``NotFound``, exactly like a missing one. Methods that change money or state take
     an ``idempotency_key`` (16-128 characters of ``A-Za-z0-9_-``): repeating a call with the
     same key returns the first result and charges nothing twice.
 
     Login and sessions (emailed links, the merchant's hand-off, portal links for emails,
-    logout) come from :class:`~waffo_portal.login_facade.LoginFacade`.
+    logout) come from ``LoginFacade``.
     """
 
     def __init__(self, config: PortalConfig, *, store: Store, mailer: Mailer,
@@ -256,6 +256,14 @@ class Portal(LoginFacade):
         PlanChangeNotAllowed (``order.not_open``), PaymentDeclined, PaymentTimeout or
         ProviderUnavailable; a retry with the same key charges at most once."""
         return actions.pay_order(self._deps, buyer_id, order_id, idempotency_key, return_url)
+
+    def open_renewal(self, buyer_id: str, subscription_id: str) -> Order | None:
+        """The unpaid order a past-due subscription of the buyer owes (its declined
+        renewal), or None: not past due, or the portal holds no such order. NotFound for
+        a subscription that is not the buyer's."""
+        subscription = subscriptions.get_owned_subscription(self._deps, buyer_id,
+                                                            subscription_id)
+        return orders.find_open_renewal(self._deps, subscription)
 
     def payment_method_update_url(self, buyer_id: str, subscription_id: str, *,
                                   return_url: str) -> str:

@@ -6,7 +6,7 @@ import attrs
 import pytest
 
 from waffo_portal import GatewayMode, Money, SubscriptionStatus
-from waffo_portal.core.exceptions import PaymentDeclined
+from waffo_portal.core.exceptions import PaymentDeclined, PlanChangeNotAllowed
 from waffo_portal.core.models import OrderStatus, PaymentStatus
 from waffo_portal.testing import PortalKit, make_kit
 from waffo_portal.testing.factories import test_config
@@ -149,3 +149,37 @@ def test_a_broken_record_is_counted_and_does_not_stop_the_run(kit: PortalKit) ->
     assert report.counts == {"renewed": 1, "error": 1}
     assert seen[-1] == {"renewed": 1, "error": 1}
     assert _sub(kit).current_period_start == kit.subscription.current_period_end
+
+
+def test_the_open_renewal_is_found_behind_many_newer_orders(kit: PortalKit) -> None:
+    kit.gateway.mode = GatewayMode.DECLINE
+    kit.portal.apply_due(kit.subscription.current_period_end)
+    [owed] = kit.store.list_orders(kit.buyer.id, 10)
+    for n in range(60):  # one-time purchases after the declined renewal
+        kit.store.save_order(attrs.evolve(owed, id=f"ord_later_{n:02d}",
+                                          status=OrderStatus.COMPLETED, subscription_id=None,
+                                          created_at=owed.created_at + timedelta(hours=n + 1)))
+    assert kit.portal.open_renewal(kit.buyer.id, kit.subscription.id) == owed
+    kit.gateway.mode = GatewayMode.SUCCEED
+    kit.portal.pay_order(kit.buyer.id, owed.id, idempotency_key=KEY)
+    assert _sub(kit).status is SubscriptionStatus.ACTIVE
+    assert kit.portal.open_renewal(kit.buyer.id, kit.subscription.id) is None
+
+
+def test_expiry_during_a_payment_voids_the_order_and_gives_the_money_back(
+        kit: PortalKit) -> None:
+    kit.gateway.mode = GatewayMode.DECLINE
+    kit.portal.apply_due(kit.subscription.current_period_end)
+    [owed] = kit.store.list_orders(kit.buyer.id, 10)
+    kit.gateway.mode = GatewayMode.SUCCEED
+    # The renewal job ends the unpaid subscription while the buyer's charge is under way.
+    kit.gateway.before_charge = lambda: kit.portal.apply_due(_sub(kit).current_period_end)
+    with pytest.raises(PlanChangeNotAllowed) as refused:
+        kit.portal.pay_order(kit.buyer.id, owed.id, idempotency_key=KEY)
+    assert refused.value.key == "order.not_open"
+    [charge] = kit.gateway.charges
+    assert kit.gateway.refunds == {charge.reference: charge.amount}
+    assert kit.store.get_order(owed.id).status is OrderStatus.CANCELED  # type: ignore[union-attr]
+    assert _sub(kit).status is SubscriptionStatus.EXPIRED
+    actions = [e.action for e in kit.store.list_audit_events(f"order:{owed.id}")]
+    assert "order.charge_voided" in actions and "order.paid" not in actions

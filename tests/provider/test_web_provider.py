@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 
+from waffo_portal.core.models import SubscriptionStatus
 from waffo_portal.core.provider import ActionStatus, ProviderOutcome
 from waffo_portal.service import Portal
 from waffo_portal.testing import PortalKit, make_kit
@@ -64,3 +66,16 @@ def test_standalone_admits_the_origin_its_gateway_declares_and_nothing_else() ->
                     gateway=SilentGateway(), clock=kit.clock)
     page = PortalTestClient(PortalWebApp(portal)).get("/login")
     assert "form-action 'self';" in (page.header("Content-Security-Policy") or "")
+
+
+def test_a_past_due_banner_names_no_date_the_provider_decides(
+        buyer: PortalTestClient, kit: PortalKit) -> None:
+    sub = kit.store.get_subscription("sub_1")
+    assert sub is not None
+    kit.store.save_subscription(attrs.evolve(sub, status=SubscriptionStatus.PAST_DUE))
+    page = buyer.get("/subscriptions/sub_1")
+    assert 'class="notice notice-error past-due"' in page.text
+    assert "Pay now or update your payment method to keep your subscription." in page.text
+    # The provider runs its own retries: the portal's period end is not when access ends.
+    assert "your access ends on" not in page.text
+    assert "Update payment method" in page.text

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from ..core import lifecycle
 from ..core.charges import ChargeResult
 from ..core.config import PortalConfig
 from ..core.exceptions import ConfigurationError
@@ -24,6 +25,7 @@ from ..core.models import (
     Payment,
     PaymentStatus,
     Subscription,
+    SubscriptionStatus,
 )
 from ..core.money import Money
 from ..core.tax import RateTablePolicy, seller_problems, sums_from_gross
@@ -93,3 +95,23 @@ def _subscription_order(deps: Deps, subscription: Subscription, lines: Sequence[
         billing_details=details, created_at=now, subscription_id=subscription.id,
         prices_include_tax=True, reverse_charge=treatment.reverse_charge,
     )
+
+
+_PAGE = 50
+
+
+def find_open_renewal(deps: Deps, subscription: Subscription) -> Order | None:
+    """The unpaid renewal a past-due subscription owes (``lifecycle.open_renewal``), however
+    many orders the buyer made since. It is dated near its period's start, so the buyer's
+    orders are read newest first only back to one period before that."""
+    if subscription.status is not SubscriptionStatus.PAST_DUE:
+        return None
+    length = subscription.current_period_end - subscription.current_period_start
+    oldest = subscription.current_period_start - length
+    before: tuple[datetime, str] | None = None
+    while True:
+        orders = deps.store.list_orders(subscription.buyer_id, _PAGE, before)
+        found = lifecycle.open_renewal(subscription, orders)
+        if found is not None or len(orders) < _PAGE or orders[-1].created_at < oldest:
+            return found
+        before = (orders[-1].created_at, orders[-1].id)

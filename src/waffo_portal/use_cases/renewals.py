@@ -31,8 +31,8 @@ from ..core.models import (
     Subscription,
     SubscriptionStatus,
 )
-from .context import Deps, log
-from .orders import record_declined_order, record_paid_order
+from .context import Deps, charged, log
+from .orders import find_open_renewal, record_declined_order, record_paid_order
 
 BATCH_SIZE = 100
 LEASE_TIME = timedelta(minutes=5)
@@ -138,7 +138,7 @@ def _renew(deps: Deps, subscription: Subscription, plan: Plan, *, paid: bool,
                    amount=plan.price if paid and charge is not None else None,
                    idempotency_key=key)
     deps.emit(f"subscription.{outcome}", subscription.buyer_id, subscription.id,
-              plan_id=plan.id)
+              plan_id=plan.id, **charged(charge.amount if charge else None))
     return outcome
 
 
@@ -146,8 +146,7 @@ def _end(deps: Deps, subscription: Subscription) -> str:
     with deps.store.atomic():
         saved = deps.store.save_subscription(lifecycle.ended(subscription))
         # The renewal a past-due subscription never paid: void, not payable after access ended.
-        unpaid = lifecycle.open_renewal(subscription, deps.store.list_orders(
-            subscription.buyer_id, 20))
+        unpaid = find_open_renewal(deps, subscription)
         if unpaid is not None:
             deps.store.save_order(attrs.evolve(unpaid, status=OrderStatus.CANCELED))
         deps.audit(actor="system", action=f"subscription.{saved.status.value}",

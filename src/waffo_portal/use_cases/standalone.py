@@ -8,6 +8,8 @@ renewals by ``apply_due``. It writes the store itself, so each outcome carries
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import attrs
 
 from ..core import lifecycle
@@ -16,8 +18,10 @@ from ..core.exceptions import PaymentDeclined, PlanChangeNotAllowed
 from ..core.models import Order, OrderStatus, Payment, PaymentStatus
 from ..core.proration import PlanChangeQuote
 from ..core.provider import ActionStatus, ProviderAction, ProviderOutcome
+from ..ports import RefundingGateway
 from . import subscriptions
-from .context import Deps
+from .context import Deps, charged, log
+from .orders import find_open_renewal
 from .subscriptions import ChangeOutcome
 
 
@@ -86,6 +90,51 @@ class StandaloneProvider:
                 failure_reason=declined.reason))
             raise
 
+    def _settled_meanwhile(self, order: Order, current: Order | None,
+                           charge: ChargeResult) -> ProviderOutcome:
+        """The order stopped being open while the charge ran: another tab paid it (the same
+        attempt key, so the same charge: nothing to do), or the subscription expired and
+        voided it (the money is given back, or audited for a manual refund)."""
+        deps = self._deps
+        if current is not None and current.status is OrderStatus.COMPLETED:
+            return ProviderOutcome(status=ActionStatus.APPLIED, effective_at=deps.clock.now(),
+                                   amount_charged=charge.amount, order_id=order.id)
+        if charge.reference:
+            if isinstance(deps.gateway, RefundingGateway):
+                deps.gateway.refund(reference=charge.reference, amount=charge.amount,
+                                    idempotency_key=f"void:{order.id}:{charge.reference}",
+                                    reason="order voided while it was being paid")
+                action = "order.charge_voided"
+            else:
+                log.error("charge %s for voided order %s needs a manual refund (the gateway "
+                          "has no refund())", charge.reference, order.id)
+                action = "order.charge_orphaned"
+            deps.audit(actor=f"buyer:{order.buyer_id}", action=action,
+                       subject=f"order:{order.id}", amount=charge.amount,
+                       new={"charge_reference": charge.reference})
+        raise PlanChangeNotAllowed(key="order.not_open", order_id=order.id)
+
+    def _record_paid(self, order: Order, charge: ChargeResult, idempotency_key: str,
+                     now: datetime) -> None:
+        """The order paid, its invoice numbered, and a past due ended (inside atomic())."""
+        deps = self._deps
+        paid = attrs.evolve(order, status=OrderStatus.COMPLETED)
+        deps.store.save_order(paid)
+        deps.store.save_payment(Payment(
+            id=f"pay_{order.id}", order_id=order.id, buyer_id=order.buyer_id,
+            amount=charge.amount, status=PaymentStatus.SUCCEEDED, created_at=now,
+            provider_reference=charge.reference))
+        deps.store.issue_invoice(paid, deps.config.invoice_prefix, now)  # numbered on payment
+        owner = deps.store.get_subscription(order.subscription_id or "")
+        if owner is not None:  # the late-paid renewal ends the past due
+            still_owed = find_open_renewal(deps, owner)
+            back = lifecycle.recovered(owner, [still_owed] if still_owed else [])
+            if back != owner:
+                deps.store.save_subscription(back)
+        deps.audit(actor=f"buyer:{order.buyer_id}", action="order.paid",
+                   subject=f"order:{order.id}", amount=charge.amount,
+                   idempotency_key=idempotency_key)
+
     def pay_open_invoice(self, order: Order, *, idempotency_key: str,
                          return_url: str) -> ProviderOutcome:
         """Charge an unpaid order's total once per attempt. The charge key is the order's
@@ -100,20 +149,13 @@ class StandaloneProvider:
             self._charge_attempt(order)
         now = deps.clock.now()
         with deps.store.atomic():
-            paid = attrs.evolve(order, status=OrderStatus.COMPLETED)
-            deps.store.save_order(paid)
-            deps.store.save_payment(Payment(
-                id=f"pay_{order.id}", order_id=order.id, buyer_id=order.buyer_id,
-                amount=charge.amount, status=PaymentStatus.SUCCEEDED, created_at=now,
-                provider_reference=charge.reference))
-            deps.store.issue_invoice(paid, deps.config.invoice_prefix, now)  # numbered on payment
-            owner = deps.store.get_subscription(order.subscription_id or "")
-            back = owner and lifecycle.recovered(owner, deps.store.list_orders(order.buyer_id, 20))
-            if back and back != owner:  # the late-paid renewal ends the past due
-                deps.store.save_subscription(back)
-            deps.audit(actor=f"buyer:{order.buyer_id}", action="order.paid",
-                       subject=f"order:{order.id}", amount=charge.amount,
-                       idempotency_key=idempotency_key)
-        deps.emit("order.paid", order.buyer_id, order.subscription_id, order_id=order.id)
+            current = deps.store.get_order(order.id)
+            still_open = current is not None and current.status is OrderStatus.PENDING
+            if still_open:
+                self._record_paid(order, charge, idempotency_key, now)
+        if not still_open:  # outside the transaction: its audit entry must stay
+            return self._settled_meanwhile(order, current, charge)
+        deps.emit("order.paid", order.buyer_id, order.subscription_id, order_id=order.id,
+                  **charged(charge.amount))
         return ProviderOutcome(status=ActionStatus.APPLIED, effective_at=now,
                                amount_charged=charge.amount, order_id=order.id)

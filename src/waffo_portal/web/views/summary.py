@@ -17,11 +17,6 @@ from ...core.models import Order, Plan, Subscription, SubscriptionStatus
 from ...core.money import Money
 from ..page import Page
 
-# How many of the buyer's latest orders are searched for a past-due renewal: the
-# declined one is the newest of its subscription, so a short page finds it.
-RECENT_ORDERS = 20
-
-
 @attrs.frozen
 class Recovery:
     """A past-due subscription's debt. ``order`` is None when the portal holds no open
@@ -30,7 +25,9 @@ class Recovery:
     order: Order | None
     amount: Money | None
     failed_at: datetime
-    access_until: datetime  # without payment the subscription ends then (no retry is known)
+    # Standalone, an unpaid subscription ends at its period end (apply_due); a provider of
+    # record runs its own retries and decides, so the portal names no date (None).
+    access_until: datetime | None
 
 
 @attrs.frozen
@@ -72,14 +69,13 @@ def _summary(page: Page, subscription: Subscription, plan: Plan | None) -> Summa
 def _recovery(page: Page, subscription: Subscription, plan: Plan | None) -> Recovery | None:
     if subscription.status is not SubscriptionStatus.PAST_DUE:
         return None
-    orders = page.portal.list_orders(page.buyer_id, RECENT_ORDERS)
-    order = lifecycle.open_renewal(subscription, orders)
+    ends = None if page.portal.provider_mode else subscription.current_period_end
+    order = page.portal.open_renewal(page.buyer_id, subscription.id)
     if order is None:  # the renewal was declined at the start of this period
         return Recovery(None, plan.price if plan else None, subscription.current_period_start,
-                        subscription.current_period_end)
+                        ends)
     payments = page.portal.list_payments(page.buyer_id, order.id)
-    return Recovery(order, order.total, lifecycle.failed_at(order, payments),
-                    subscription.current_period_end)
+    return Recovery(order, order.total, lifecycle.failed_at(order, payments), ends)
 
 
 def new_key() -> str:
