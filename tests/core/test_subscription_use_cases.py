@@ -243,3 +243,24 @@ def test_quote_matches_what_is_charged(kit: PortalKit) -> None:
                                      idempotency_key=KEY)
     assert outcome.amount_charged == quote.amount_due
     assert quote.next_billing_at == kit.subscription.current_period_end
+
+
+def test_events_of_a_charge_carry_its_amount_and_others_none() -> None:
+    sink = Sink()
+    kit = make_kit(events=sink)
+    up = kit.portal.change_plan(kit.buyer.id, kit.subscription.id, kit.plans["pro"].id,
+                                idempotency_key=KEY)
+    assert up.amount_charged is not None
+    [upgrade] = sink.events
+    assert upgrade.type == "subscription.upgrade"
+    assert (upgrade.data["amount"], upgrade.data["currency"]) == (
+        str(up.amount_charged.amount), up.amount_charged.currency)
+    kit.portal.change_plan(kit.buyer.id, kit.subscription.id, kit.plans["basic"].id,
+                           idempotency_key=KEY2)
+    downgrade = sink.events[-1]
+    assert downgrade.type == "subscription.downgrade" and "amount" not in downgrade.data
+    kit.portal.apply_due(kit.subscription.current_period_end)
+    renewed = sink.events[-1]
+    assert renewed.type == "subscription.renewed"
+    assert (renewed.data["amount"], renewed.data["currency"]) == (
+        str(kit.plans["basic"].price.amount), "USD")

@@ -22,7 +22,7 @@ from ..core.proration import PlanChangeQuote
 from ..core.provider import ActionStatus, ProviderAction, ProviderOutcome
 from ..ports import BillingProvider
 from . import subscriptions
-from .context import Deps
+from .context import Deps, charged
 from .invoices import owned_order
 from .standalone import StandaloneProvider
 from .subscriptions import ChangeOutcome, check_idempotency_key, get_owned_subscription
@@ -84,7 +84,8 @@ def _through_provider(deps: Deps, verb: str, action: ProviderAction, fingerprint
             current = get_owned_subscription(deps, buyer_id, subscription_id)
         if outcome.status is not ActionStatus.CONFIRM:
             deps.emit(f"subscription.{_EVENTS.get(kind, kind)}", buyer_id, subscription_id,
-                      provider=chosen.name, status=outcome.status.value)
+                      provider=chosen.name, status=outcome.status.value,
+                      **charged(outcome.amount_charged))
         return ChangeOutcome(current, kind, outcome.amount_charged,
                              outcome.effective_at or deps.clock.now(), outcome.order_id,
                              outcome.status.value, outcome.redirect_url)

@@ -95,3 +95,11 @@ class Deps:
             self.events.emit(event)
         except Exception:
             log.exception("event sink failed for %s", event.type)
+
+
+def charged(amount: Money | None) -> dict[str, str]:
+    """An event's ``amount`` (minor units) and ``currency`` of what was charged; nothing
+    when no charge happened, so a payload never reports a zero it did not take."""
+    if amount is None or amount.amount == 0:
+        return {}
+    return {"amount": str(amount.amount), "currency": amount.currency}

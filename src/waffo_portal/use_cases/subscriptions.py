@@ -29,11 +29,14 @@ from ..core.models import LineItem, LineKind, Plan, Subscription
 from ..core.money import Money
 from ..core.proration import ChangeKind, PlanChangeQuote, quote_plan_change
 from ..ports import RefundingGateway
-from .context import Deps, log
+from .context import Deps, charged, log
 from .orders import record_paid_order
 
 LEASE_TIME = timedelta(minutes=2)
-_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_\-]{16,128}$")
+MIN_KEY_LENGTH, MAX_KEY_LENGTH = 16, 128
+_KEY_CHARS = re.compile(r"[A-Za-z0-9_-]*")
+IDEMPOTENCY_KEY_RULE = (f"must be {MIN_KEY_LENGTH} to {MAX_KEY_LENGTH} characters of "
+                        "A-Z, a-z, 0-9, _ and -")
 
 
 @attrs.frozen
@@ -88,9 +91,25 @@ def quote_change(deps: Deps, buyer_id: str, subscription_id: str,
                              deps.clock.now())
 
 
+def idempotency_key_problem(key: object) -> str | None:
+    """What breaks the key rule (stated in docs/configuration.md#idempotency-keys), or None."""
+    if not isinstance(key, str):
+        return f"{IDEMPOTENCY_KEY_RULE}; got {type(key).__name__}"
+    if not MIN_KEY_LENGTH <= len(key) <= MAX_KEY_LENGTH:
+        return f"{IDEMPOTENCY_KEY_RULE}; got {len(key)} characters"
+    if not _KEY_CHARS.fullmatch(key):
+        bad = next(c for c in key if not _KEY_CHARS.fullmatch(c))
+        return f"{IDEMPOTENCY_KEY_RULE}; got the character {bad!r}"
+    return None
+
+
 def check_idempotency_key(key: str) -> None:
-    if not _KEY_PATTERN.match(key):
-        raise ValidationError({"idempotency_key": "form.expired"})
+    """The rule goes into the developer's text; the buyer's key stays "form expired", since
+    the portal's own forms always carry a valid key and only a stale or foreign form lacks
+    one."""
+    if (problem := idempotency_key_problem(key)) is not None:
+        raise ValidationError({"idempotency_key": "form.expired"},
+                              details={"idempotency_key": problem})
 
 
 def _encode(outcome: ChangeOutcome) -> str:
@@ -180,7 +199,8 @@ def _change_plan(deps: Deps, buyer_id: str, subscription_id: str, new_plan_id: s
         _void(deps, buyer_id, subscription_id, key, charge)
     subscription, order_id = saved
     deps.emit(f"subscription.{quote.kind.value}", buyer_id, subscription_id,
-              old_plan_id=quote.current_plan.id, new_plan_id=quote.new_plan.id)
+              old_plan_id=quote.current_plan.id, new_plan_id=quote.new_plan.id,
+              **charged(charge.amount if charge else None))
     return ChangeOutcome(subscription, quote.kind.value, charge.amount if charge else None,
                          quote.effective_at, order_id)
 
