@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import re
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
@@ -14,6 +15,13 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from .config_rules import (
+    field_type_problems,
+    problem_line,
+    return_host_problems,
+    seconds_to_timedelta,
+    unknown_keys,
+)
 from .exceptions import ConfigurationError
 from .tax import parse_rates
 
@@ -190,21 +198,33 @@ class PortalConfig:
         return urlsplit(self.base_url).path.rstrip("/")
 
     def validate(self) -> PortalConfig:
-        """Refuse insecure or impossible settings; returns self to allow chaining."""
-        problems = list(self._problems())
+        """Refuse insecure or impossible settings, all of them in one ConfigurationError
+        (``problems`` lists each); returns self to allow chaining."""
+        problems = self._type_problems() or self._problems()
         if problems:
-            setting, message = problems[0]
-            raise ConfigurationError(message, setting=setting)
+            raise ConfigurationError.listing(problems)
         return self
 
+    def _type_problems(self) -> list[tuple[str, str]]:
+        """Checked first: the value rules below would trip over a value of another type."""
+        found = field_type_problems("", attrs.asdict(self, recurse=False), _ANNOTATIONS)
+        if isinstance(self.branding, Branding):
+            found += field_type_problems("branding", attrs.asdict(self.branding, recurse=False),
+                                         _BRANDING_ANNOTATIONS)
+        return found
+
     def _problems(self) -> list[tuple[str, str]]:
+        found = self._security_problems() + self._limit_problems()
+        return [problem_line(setting, message) for setting, message in found]
+
+    def _security_problems(self) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
         if not self.secret_keys:
-            found.append(("secret_keys", "at least one secret key is required"))
-        for key in self.secret_keys:
+            found.append(("secret_keys", "secret_keys needs at least one key"))
+        for index, key in enumerate(self.secret_keys):
             if len(key) < MIN_SECRET_LENGTH:
-                found.append(("secret_keys",
-                              f"secret keys must be at least {MIN_SECRET_LENGTH} characters"))
+                found.append(("secret_keys", f"secret_keys[{index}] has {len(key)} characters; "
+                                             f"a key needs at least {MIN_SECRET_LENGTH}"))
         url = urlsplit(self.base_url)
         if url.scheme not in ("https", "http") or not url.hostname:
             found.append(("base_url", "base_url must be an absolute http(s) URL"))
@@ -213,6 +233,21 @@ class PortalConfig:
                                       "cookie_secure=False for local development only"))
         if url.query or url.fragment:
             found.append(("base_url", "base_url must not have a query or fragment"))
+        if self.cookie_name.startswith("__Host-") and not self.cookie_secure:
+            found.append(("cookie_name", "__Host- cookies require cookie_secure=True; "
+                                         "pick another cookie_name for local http"))
+        found.extend(return_host_problems(self.allowed_return_hosts))
+        if (frame_problem := frame_ancestor_problem(self.frame_ancestors)) is not None:
+            found.append(("frame_ancestors", frame_problem))
+        if self.trusted_proxy_count < 0:
+            found.append(("trusted_proxy_count", "trusted_proxy_count cannot be negative"))
+        if self.audit_secret and len(self.audit_secret) < MIN_SECRET_LENGTH:
+            found.append(("audit_secret",
+                          f"audit_secret must be at least {MIN_SECRET_LENGTH} characters"))
+        return found
+
+    def _limit_problems(self) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
         if not timedelta(0) < self.link_lifetime <= MAX_LINK_LIFETIME:
             found.append(("link_lifetime", "link_lifetime must be between 0 and 15 minutes"))
         if not timedelta(0) < self.merchant_link_lifetime <= MAX_LINK_LIFETIME:
@@ -224,19 +259,9 @@ class PortalConfig:
             found.append(("session_lifetime", "session_lifetime must be 1 minute to 12 hours"))
         if self.default_locale not in SUPPORTED_LOCALES:
             found.append(("default_locale", f"unsupported locale {self.default_locale!r}"))
-        if self.cookie_name.startswith("__Host-") and not self.cookie_secure:
-            found.append(("cookie_name", "__Host- cookies require cookie_secure=True; "
-                                         "pick another cookie_name for local http"))
         if not _HEX_COLOR.match(self.branding.primary_color):
             found.append(("branding.primary_color", "primary_color must look like #1a2b3c"))
         found.extend(branding_problems(self.branding))
-        if (frame_problem := frame_ancestor_problem(self.frame_ancestors)) is not None:
-            found.append(("frame_ancestors", frame_problem))
-        if self.trusted_proxy_count < 0:
-            found.append(("trusted_proxy_count", "trusted_proxy_count cannot be negative"))
-        if self.audit_secret and len(self.audit_secret) < MIN_SECRET_LENGTH:
-            found.append(("audit_secret",
-                          f"audit_secret must be at least {MIN_SECRET_LENGTH} characters"))
         if self.cold_renders_per_minute < 1:
             found.append(("cold_renders_per_minute", "allow at least one render a minute"))
         if self.invoice_revisions_per_day < 1:
@@ -252,23 +277,65 @@ class PortalConfig:
     def from_mapping(cls, values: Mapping[str, Any]) -> PortalConfig:
         """Build from a settings dict (Django's ``WAFFO_PORTAL``, Flask's ``WAFFO_PORTAL_*``).
 
-        Unknown keys are an error: a typo must not silently fall back to a default.
+        Every mistake is reported at once, each naming its key: an unknown key (a typo must
+        not silently fall back to a default), a missing required one, a value of the wrong
+        type, and then whatever :meth:`validate` refuses.
         """
-        known = {field.name for field in attrs.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ConfigurationError(f"unknown setting(s): {', '.join(unknown)}",
-                                     setting=unknown[0])
-        data = dict(values)
-        if isinstance(data.get("branding"), Mapping):
-            data["branding"] = Branding(**data["branding"])
-        for name in ("session_lifetime", "link_lifetime", "merchant_link_lifetime",
-                     "email_link_lifetime", "login_rate_window"):
-            if isinstance(data.get(name), int | float):
-                data[name] = timedelta(seconds=data[name])
-        if isinstance(data.get("secret_keys"), str):
-            data["secret_keys"] = (data["secret_keys"],)
+        data, problems = _settings_data(values)
+        bad = {setting.partition(".")[0] for setting, _ in problems}
+        config = cls(**{**_PLACEHOLDERS, **{k: v for k, v in data.items() if k not in bad}})
+        problems += [p for p in config._problems() if p[0].partition(".")[0] not in bad]
+        if problems:
+            raise ConfigurationError.listing(problems)
+        return config
+
+
+_ANNOTATIONS = {field.name: str(field.type) for field in attrs.fields(PortalConfig)}
+_BRANDING_ANNOTATIONS = {field.name: str(field.type) for field in attrs.fields(Branding)}
+_DURATIONS = [name for name, kind in _ANNOTATIONS.items() if kind == "timedelta"]
+_REQUIRED = {
+    "secret_keys": "secret_keys is required: a list of signing keys of at least "
+                   f"{MIN_SECRET_LENGTH} characters each, oldest first",
+    "base_url": "base_url is required: the absolute URL the portal is mounted at, "
+                "e.g. https://shop.example/billing",
+}
+# Stand-ins for a missing or ill-typed required setting, so the rest is still checked;
+# their own problems are dropped, since the setting is already reported.
+_PLACEHOLDERS: Mapping[str, Any] = {"secret_keys": ("0" * MIN_SECRET_LENGTH,),
+                                    "base_url": "https://placeholder.invalid/"}
+
+
+def _settings_data(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """The settings as field values, and the problems of their keys and types."""
+    problems = unknown_keys("", values, _ANNOTATIONS)
+    problems += [(name, message) for name, message in _REQUIRED.items() if name not in values]
+    data = {k: v for k, v in values.items() if k in _ANNOTATIONS}
+    for name in _DURATIONS:
+        if name in data:
+            data[name] = seconds_to_timedelta(data[name])
+    for name in ("secret_keys", "allowed_return_hosts", "frame_ancestors"):
+        if isinstance(data.get(name), str):  # one key or host alone, as the converter allows
+            data[name] = (data[name],)
+    problems += field_type_problems("", data, _ANNOTATIONS)
+    if isinstance(data.get("branding"), Mapping):
+        data["branding"], branding_problems_found = _branding(data["branding"])
+        problems += branding_problems_found
+    if "tax_rates" in data and isinstance(data["tax_rates"], Mapping):
         try:
-            return cls(**data).validate()
-        except TypeError as exc:
-            raise ConfigurationError(f"invalid settings: {exc}") from exc
+            _rates(data["tax_rates"])
+        except ConfigurationError as exc:
+            problems += [problem_line("tax_rates", exc.message)]
+    return data, problems
+
+
+def _branding(values: Mapping[str, Any]) -> tuple[Branding, list[tuple[str, str]]]:
+    """A Branding from a settings dict (the default one if any key is wrong)."""
+    fields = {k: os.fspath(v) if k == "logo_path" and isinstance(v, os.PathLike) else v
+              for k, v in values.items()}
+    problems = (unknown_keys("branding", fields, _BRANDING_ANNOTATIONS)
+                + field_type_problems("branding", fields, _BRANDING_ANNOTATIONS))
+    if problems:
+        return Branding(), problems
+    if "address" in fields:
+        fields["address"] = tuple(fields["address"])
+    return Branding(**fields), []

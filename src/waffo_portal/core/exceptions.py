@@ -10,7 +10,7 @@ never the English text. Third-party errors are wrapped where they enter the port
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from .messages import message_for
@@ -42,13 +42,29 @@ class PortalError(Exception):
 
 
 class ConfigurationError(PortalError):
-    """The portal was configured in a way that is unsafe or cannot work."""
+    """The portal was configured in a way that is unsafe or cannot work.
+
+    ``problems`` holds every ``(setting, "setting: problem")`` found at once, in order (the
+    message lists them one a line); ``setting`` is the first one's.
+    """
 
     code = "configuration_error"
 
-    def __init__(self, message: str, *, setting: str | None = None) -> None:
+    def __init__(self, message: str, *, setting: str | None = None,
+                 problems: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(message, setting=setting)
         self.setting = setting
+        self.problems: tuple[tuple[str, str], ...] = problems or ((setting or "", message),)
+
+    @classmethod
+    def listing(cls, problems: Sequence[tuple[str, str]]) -> ConfigurationError:
+        """One error for all ``problems`` (at least one), so a fix never reveals the next."""
+        if len(problems) == 1:
+            message = problems[0][1]
+        else:
+            message = f"{len(problems)} configuration problems:\n" + "\n".join(
+                f"  {line}" for _, line in problems)
+        return cls(message, setting=problems[0][0], problems=tuple(problems))
 
 
 class NotFound(PortalError):
@@ -67,6 +83,9 @@ class NotFound(PortalError):
 
 
 class PermissionDenied(PortalError):
+    """A form POST the web layer refused before acting: no valid CSRF token, or sent from
+    another origin (``context["reason"]`` is ``csrf`` or ``origin``). Nothing was changed."""
+
     status_code = 403
     code = "permission_denied"
 
@@ -91,14 +110,23 @@ class InvalidToken(PortalError):
 
 
 class TokenExpired(InvalidToken):
+    """The link or form token was valid but is past its lifetime (``link.expired``,
+    ``form.expired``)."""
+
     code = "token_expired"
 
 
 class TokenUsed(InvalidToken):
+    """A single-use login link that was used already (``link.used``)."""
+
     code = "token_used"
 
 
 class RateLimited(PortalError):
+    """Too many attempts in the window (invoice renders: ``invoice.render_limit``,
+    ``invoice.render_busy``). Login emails over the limit are not an error: the answer
+    stays the same and nothing is sent."""
+
     status_code = 429
     code = "rate_limited"
 
@@ -126,8 +154,11 @@ class ValidationError(PortalError):
     status_code = 422
     code = "validation_error"
 
-    def __init__(self, keys: Mapping[str, str]) -> None:
-        errors = {field: message_for(key) for field, key in keys.items()}
+    def __init__(self, keys: Mapping[str, str], *,
+                 details: Mapping[str, str] | None = None) -> None:
+        """``details`` replaces a field's English text in ``errors`` and the message: a rule
+        stated for developers where the buyer's key says less (``idempotency_key``)."""
+        errors = {field: message_for(key) for field, key in keys.items()} | dict(details or {})
         super().__init__("; ".join(f"{field}: {msg}" for field, msg in errors.items()),
                          errors=errors)
         self.keys: dict[str, str] = dict(keys)
@@ -174,6 +205,9 @@ class PaymentFailed(PortalError):
 
 
 class PaymentDeclined(PaymentFailed):
+    """The gateway or provider refused the charge (``payment.declined``); nothing was
+    changed. ``reason`` holds the provider's reason."""
+
     code = "payment_declined"
 
 
