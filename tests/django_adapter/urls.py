@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import include, path
 
@@ -13,5 +14,6 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("manage/", manage),
+    path("admin/", admin.site.urls),
     path("billing/", include("waffo_portal.integrations.django.urls")),
 ]

@@ -8,6 +8,9 @@
 
 ``get_portal()`` returns the configured :class:`~waffo_portal.Portal` for your own views;
 ``enter(request, buyer_id, next=...)`` hands a logged-in customer over to the portal.
+With ``django.contrib.admin`` installed the portal's tables appear read-only in the admin;
+``manage.py waffo_apply_due``, ``waffo_sync``, ``waffo_cancellation_report`` and
+``waffo_render_invoice`` are its commands (docs/django.md).
 """
 
 from __future__ import annotations

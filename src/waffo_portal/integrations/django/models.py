@@ -20,6 +20,9 @@ class Buyer(models.Model):
     locale = models.CharField(max_length=35, null=True)
     name = models.TextField()
 
+    def __str__(self) -> str:  # the admin's title for a row
+        return f"{self.email} ({self.id})"
+
 
 class BillingDetails(models.Model):
     buyer_id = models.CharField(primary_key=True, max_length=64)
@@ -71,6 +74,9 @@ class Subscription(models.Model):
     lease_holder = models.CharField(max_length=160, null=True)
     lease_until = models.DateTimeField(null=True)
 
+    def __str__(self) -> str:
+        return f"{self.id} ({self.plan_id}, {self.status})"
+
     class Meta:
         indexes = [
             models.Index(fields=["buyer_id", "created_at"], name="waffo_sub_buyer"),
@@ -97,6 +103,9 @@ class Order(models.Model):
     prices_include_tax = models.BooleanField(default=False)
     reverse_charge = models.BooleanField(default=False)
 
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status})"
+
     class Meta:
         indexes = [models.Index(fields=["buyer_id", "-created_at", "-id"],
                                 name="waffo_order_buyer_recent")]
@@ -116,6 +125,9 @@ class Payment(models.Model):
     refunds = models.JSONField()
     provider_reference = models.CharField(max_length=255)
 
+    def __str__(self) -> str:
+        return f"{self.id} ({self.status})"
+
     class Meta:
         indexes = [models.Index(fields=["order_id", "created_at"], name="waffo_payment_order")]
 
@@ -128,6 +140,9 @@ class Invoice(models.Model):
     billing_details = models.JSONField(null=True)
     revision = models.IntegerField()
     revised_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return str(self.number)
 
 
 class InvoiceSequence(models.Model):
@@ -207,6 +222,9 @@ class AuditEvent(models.Model):
     currency = models.CharField(max_length=3, null=True)
     idempotency_key = models.CharField(max_length=255, null=True)
 
+    def __str__(self) -> str:
+        return f"{self.action} on {self.subject}"
+
     class Meta:
         indexes = [models.Index(fields=["subject", "at", "seq"], name="waffo_audit_subject"),
                    models.Index(fields=["at", "seq"], name="waffo_audit_at")]
@@ -231,6 +249,9 @@ class WebhookDelivery(models.Model):
     delivery_id = models.CharField(max_length=255)
     event_type = models.CharField(max_length=128)
     received_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.event_type} ({self.delivery_id})"
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "delivery_id"],

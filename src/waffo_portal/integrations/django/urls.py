@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import re_path
 
 from . import views
+from .checks import portal_pattern
 
 app_name = "waffo_portal"
-urlpatterns = [re_path(r"^(?P<subpath>.*)$", views.portal, name="portal")]
+urlpatterns = [portal_pattern(re_path(r"^(?P<subpath>.*)$", views.portal, name="portal"))]
