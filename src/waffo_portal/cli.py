@@ -17,13 +17,11 @@ returning one, so the CLI uses exactly your store, gateway and mailer.
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from . import cli_commands
-from .cli_commands import COMMANDS, CliError
+from .cli_commands import COMMANDS, CliError, run_handler
 from .cli_waffo import register_waffo
-from .core.exceptions import PortalError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,19 +52,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] = args.handler
-    try:
-        return handler(args)
-    except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
-        return 130
-    except PortalError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except (CliError, OSError, ValueError, ImportError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    return run_handler(build_parser().parse_args(argv))
 
 
 if __name__ == "__main__":

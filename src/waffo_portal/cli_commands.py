@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.config import SUPPORTED_LOCALES
+from .core.exceptions import PortalError
 from .core.report_safety import table_text
 from .service import Portal
 
@@ -26,32 +27,88 @@ class CliError(Exception):
 
 
 def load_portal(spec: str | None) -> Portal:
-    """Import ``module:attribute`` and return the Portal it names (or builds)."""
+    """Import ``module:attribute`` and return the Portal it names (or builds).
+
+    The current directory is searched first, as ``flask --app`` does: a console script,
+    unlike ``python -m``, does not put it on ``sys.path``."""
 
     spec = spec or os.environ.get("WAFFO_PORTAL_APP")
     if not spec or ":" not in spec:
         raise CliError("name your portal with --app module:attribute (or WAFFO_PORTAL_APP)")
     module_name, _, attribute = spec.partition(":")
-    target = getattr(importlib.import_module(module_name), attribute, None)
-    if target is None:
-        raise CliError(f"{module_name} has no attribute {attribute!r}")
+    target: Any = getattr(_import_app_module(module_name, spec), attribute, _MISSING)
+    if target is _MISSING:
+        raise CliError(f"--app {spec}: module {module_name!r} has no attribute "
+                       f"{attribute!r}")
     portal = target if isinstance(target, Portal) else target()
     if not isinstance(portal, Portal):
         raise CliError(f"{spec} is not a Portal nor a callable returning one")
     return portal
 
 
+_MISSING = object()
+
+
+def _import_app_module(module_name: str, spec: str) -> object:
+    here = os.getcwd()
+    if here not in sys.path and "" not in sys.path:
+        sys.path.insert(0, here)
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        # Only the named module (or a parent package) missing is the user's typo; a missing
+        # import *inside* their module is their module's error, shown as it is.
+        if error.name is None or not f"{module_name}.".startswith(f"{error.name}."):
+            raise
+        raise CliError(f"--app {spec}: no module named {error.name!r} in {here} or on "
+                       "sys.path (run from the directory that holds it, or set "
+                       "PYTHONPATH)") from None
+
+
+def portal_of(args: argparse.Namespace) -> Portal:
+    """The portal a command acts on: handed over by a framework integration
+    (``args.portal``, e.g. ``flask waffo``) or loaded from ``--app``."""
+    given = getattr(args, "portal", None)
+    return given if isinstance(given, Portal) else load_portal(args.app)
+
+
+def run_handler(args: argparse.Namespace) -> int:
+    """Run the command ``args`` was parsed for; errors become one line on stderr and an
+    exit status (1: the portal refused, 2: a usage or environment problem)."""
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    except PortalError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except (CliError, OSError, ValueError, ImportError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
 def parse_day(text: str) -> datetime:
     """A date (2026-01-31) or an ISO timestamp, as aware UTC."""
-    moment = datetime.fromisoformat(text)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (2026-01-31) nor an ISO 8601 time") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def register_render_invoice(commands: Subparsers) -> None:
-    parser = commands.add_parser("render-invoice", help="render the sample invoice or receipt")
-    parser.add_argument("--demo", action="store_true", required=True,
-                        help="render the built-in sample invoice")
-    parser.add_argument("--locale", default="en", help=f"one of {', '.join(SUPPORTED_LOCALES)}")
+    parser = commands.add_parser("render-invoice",
+                                 help="render an order's invoice or receipt, or the sample")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--demo", action="store_true", help="the built-in sample invoice")
+    which.add_argument("--order", metavar="ORDER_ID",
+                       help="this order's invoice (with --buyer; needs --app)")
+    parser.add_argument("--buyer", metavar="BUYER_ID", help="the buyer the order belongs to")
+    parser.add_argument("--locale", help=f"one of {', '.join(SUPPORTED_LOCALES)} (default: "
+                                         "en for the sample, the buyer's for an order)")
     parser.add_argument("--receipt", action="store_true", help="a receipt instead of an invoice")
     parser.add_argument("-o", "--output", required=True, help="PDF file to write ('-': stdout)")
     parser.set_defaults(handler=run_render_invoice)
@@ -59,12 +116,19 @@ def register_render_invoice(commands: Subparsers) -> None:
 
 def run_render_invoice(args: argparse.Namespace) -> int:
     from .i18n import normalize_locale
-    from .invoices import render_demo_invoice
 
-    locale = normalize_locale(args.locale)
-    if locale is None:
+    locale = None if args.locale is None else normalize_locale(args.locale)
+    if args.locale is not None and locale is None:
         raise CliError(f"unsupported locale {args.locale!r}")
-    pdf = render_demo_invoice(locale, receipt=args.receipt)
+    if args.order is not None:
+        if not args.buyer:
+            raise CliError("--order needs --buyer BUYER_ID (the buyer the order belongs to)")
+        pdf = portal_of(args).render_invoice_pdf(args.buyer, args.order, locale,
+                                                 receipt=args.receipt)
+    else:
+        from .invoices import render_demo_invoice
+
+        pdf = render_demo_invoice(locale or "en", receipt=args.receipt)
     if args.output == "-":
         sys.stdout.buffer.write(pdf)
     else:
@@ -110,7 +174,7 @@ def _print_progress(counts: Mapping[str, int]) -> None:
 
 
 def run_apply_due(args: argparse.Namespace) -> int:
-    portal = load_portal(args.app)
+    portal = portal_of(args)
     report = portal.apply_due(args.now, on_progress=_print_progress)
     if report.total:
         print(file=sys.stderr)
@@ -130,7 +194,7 @@ def register_worker(commands: Subparsers) -> None:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    portal = load_portal(args.app)
+    portal = portal_of(args)
     while True:
         report = portal.deliver_mail()
         if report.total or args.once:
@@ -151,7 +215,7 @@ def register_create_login_link(commands: Subparsers) -> None:
 
 
 def run_create_login_link(args: argparse.Namespace) -> int:
-    portal = load_portal(args.app)
+    portal = portal_of(args)
     print(portal.create_login_link(args.buyer_id, return_url=args.return_url))
     return 0
 
@@ -166,7 +230,7 @@ def register_cancellation_report(commands: Subparsers) -> None:
 
 
 def run_cancellation_report(args: argparse.Namespace) -> int:
-    portal = load_portal(args.app)
+    portal = portal_of(args)
     until = args.until or portal.now()
     report = portal.cancellation_report(args.since or until - timedelta(days=30), until)
     if args.format == "csv":

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import attrs
 
-from .cli_commands import CliError, Subparsers, load_portal
+from .cli_commands import CliError, Subparsers, portal_of
 from .core.exceptions import ProviderUnavailable
 from .service import Portal
 from .use_cases.sync import MAX_BATCH, SyncReport
@@ -199,7 +199,7 @@ def _reader(portal: Portal) -> WaffoReader:
 
 
 def run_waffo_sync(args: argparse.Namespace) -> int:
-    portal = load_portal(args.app)
+    portal = portal_of(args)
     reader = _reader(portal)
     path = Path(args.state) if args.state else None
     store_id = reader.settings.store_id

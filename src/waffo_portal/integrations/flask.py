@@ -3,6 +3,9 @@
     portal_ext = WaffoPortal(store=store, mailer=mailer, gateway=gateway)
     portal_ext.init_app(app)          # reads WAFFO_PORTAL_* from app.config
     return portal_ext.enter(buyer_id, next="/billing/subscriptions")   # in your views
+    WaffoPortal.portal_for(app).apply_due()   # cron, APScheduler, Celery: no app context
+
+``init_app`` also adds the ``flask waffo …`` commands (:mod:`.flask_cli`).
 
 Settings are every ``WAFFO_PORTAL_<NAME>`` key of ``app.config``, passed to
 :meth:`PortalConfig.from_mapping` as ``<name>``. The URL prefix defaults to the path of
@@ -24,6 +27,7 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess test
 import jinja2
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..core.exceptions import ConfigurationError
 from ..ports import (
     BillingProvider,
     Clock,
@@ -38,6 +42,7 @@ from ..service import Portal
 from ..web import PortalWebApp, Request, Response
 from ..web.http import MAX_BODY_BYTES
 from ._common import check_mount, config_from_prefixed, normalize_prefix
+from .flask_cli import waffo_cli
 
 CONFIG_PREFIX = "WAFFO_PORTAL_"
 EXTENSION_KEY = "waffo_portal"
@@ -114,7 +119,19 @@ class WaffoPortal:
         app.register_blueprint(portal_blueprint(web, name),
                                url_prefix=normalize_prefix(prefix) or None)
         app.extensions[EXTENSION_KEY] = web
+        app.cli.add_command(waffo_cli(self.portal_for))
         return web
+
+    @classmethod
+    def portal_for(cls, app: flask.Flask) -> Portal:
+        """``app``'s :class:`Portal`, with no app context needed: for scheduled jobs
+        (cron, APScheduler, Celery) that hold the app. ConfigurationError if ``init_app``
+        was not called for ``app``."""
+        web: PortalWebApp | None = app.extensions.get(EXTENSION_KEY)
+        if web is None:
+            raise ConfigurationError(f"WaffoPortal.init_app() was not called for the Flask "
+                                     f"app {app.name!r}: it has no portal")
+        return web.portal
 
     @property
     def web(self) -> PortalWebApp:
