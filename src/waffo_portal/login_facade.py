@@ -1,4 +1,4 @@
-"""The login and session half of the ``Portal`` facade (a mixin of :class:`Portal`).
+"""The login and session half of the ``Portal`` facade (a mixin of ``Portal``).
 
 Every way a buyer gets in, stays in and gets out: emailed links, the merchant's links
 and direct hand-off, portal links for emails, sessions, logout, CSRF tokens. Only
@@ -15,7 +15,7 @@ from .use_cases.handoff import LoginPrefill
 
 
 class LoginFacade:
-    """Login and sessions; :class:`Portal` provides ``_deps``."""
+    """Login and sessions; ``Portal`` provides ``_deps``."""
 
     _deps: Deps
 
@@ -68,14 +68,16 @@ class LoginFacade:
         send the buyer to ``return_to``. ``next``: a portal path or an https URL on an
         allowed host (ValidationError ``next``; default the overview). The buyer must
         exist (NotFound). The session id is always new; ``previous_session_id`` (the
-        portal cookie the browser sent, if any) is revoked. Audited as a login."""
+        portal cookie the browser sent to the merchant's view, if any) is revoked.
+        Audited as a login."""
         return handoff.start_session(self._deps, buyer_id, next, previous_session_id)
 
     def email_portal_link(self, buyer_id: str, *, next: str = "") -> str:
         """A URL for receipts and dunning emails: the login page with the buyer's address
         filled in, valid ``email_link_lifetime`` (14 days by default). It opens no session
-        (the buyer still gets a one-time link by email), so it is safe to forward or
-        leak. The buyer must exist (NotFound); ``next`` as for ``start_session``."""
+        (the buyer still gets a one-time link by email), so a forwarded one opens
+        nothing; it does show the address, and the signed token carries the buyer id
+        readably. The buyer must exist (NotFound); ``next`` as for ``start_session``."""
         return handoff.email_portal_link(self._deps, buyer_id, next)
 
     def login_prefill(self, token: str) -> LoginPrefill | None:

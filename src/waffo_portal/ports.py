@@ -34,11 +34,15 @@ from .core.tax import TaxTreatment
 
 @runtime_checkable
 class Clock(Protocol):
+    """Where the portal reads the time; ``FrozenClock`` moves it in tests."""
+
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""
 
 
 class BuyerStore(Protocol):
+    """Buyers and their current billing details."""
+
     def get_buyer(self, buyer_id: str) -> Buyer | None:
         """The buyer with this id, or None."""
 
@@ -56,6 +60,8 @@ class BuyerStore(Protocol):
 
 
 class CatalogStore(Protocol):
+    """Plans."""
+
     def get_plan(self, plan_id: str) -> Plan | None:
         """The plan with this id, or None."""
 
@@ -67,6 +73,8 @@ class CatalogStore(Protocol):
 
 
 class SubscriptionStore(Protocol):
+    """Subscriptions, their optimistic versions and their leases."""
+
     def get_subscription(self, subscription_id: str) -> Subscription | None:
         """The subscription with this id, or None."""
 
@@ -97,6 +105,8 @@ class SubscriptionStore(Protocol):
 
 
 class OrderStore(Protocol):
+    """Orders and their payments."""
+
     def save_order(self, order: Order) -> None:
         """Insert or replace an order."""
 
@@ -115,6 +125,8 @@ class OrderStore(Protocol):
 
 
 class InvoiceStore(Protocol):
+    """Issued invoices and their gap-free numbers."""
+
     def issue_invoice(self, order: Order, prefix: str, issued_at: datetime) -> Invoice:
         """Atomic and idempotent: the order's invoice, numbering it if it has none.
         The store keeps the gap-free sequence per prefix (never reused) and MUST format
@@ -139,6 +151,8 @@ class TaxPolicy(Protocol):
 
 
 class IdempotencyStore(Protocol):
+    """The outcomes of idempotency keys, per scope."""
+
     def begin_idempotent(self, scope: str, key: str, fingerprint: str,
                          now: datetime) -> str | None:
         """Atomic. None: the caller now owns the key and must finish or abandon it.
@@ -153,6 +167,8 @@ class IdempotencyStore(Protocol):
 
 
 class AuthStore(Protocol):
+    """Login links, sessions and rate-limit counters."""
+
     def save_login_link(self, link: LoginLink) -> None:
         """Insert a new login link."""
 
@@ -186,6 +202,8 @@ class AuthStore(Protocol):
 
 
 class AuditStore(Protocol):
+    """The append-only audit trail."""
+
     def add_audit_event(self, event: AuditEvent) -> None:
         """Append one audit event."""
 
@@ -300,6 +318,8 @@ class ReadScope(Protocol):
 
 
 class Mailer(Protocol):
+    """Hands the portal's email (login links) to a mail server; called by the outbox sender."""
+
     def send(self, message: EmailMessage) -> None:
         """Deliver or hand over one message; MUST raise DeliveryFailed on failure."""
 
@@ -393,6 +413,8 @@ class WebhookSource(Protocol):
 
 
 class EventSink(Protocol):
+    """The merchant's receiver of ``PortalEvent``: see the events reference for each type."""
+
     def emit(self, event: PortalEvent) -> None:
         """Receive one business event, after the change it reports has committed.
         Errors are logged by the portal, not raised."""

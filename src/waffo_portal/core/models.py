@@ -1,7 +1,7 @@
 """Domain models: plain, frozen attrs classes with no I/O.
 
 Shaped so a merchant on Waffo maps its data one to one. All timestamps are
-timezone-aware UTC; all amounts are :class:`~waffo_portal.money.Money`.
+timezone-aware UTC; all amounts are ``Money``.
 Changes produce new instances (``attrs.evolve``), never in-place mutation.
 """
 
@@ -34,6 +34,8 @@ def utc(value: datetime) -> datetime:
 
 
 class BillingPeriod(enum.StrEnum):
+    """How often a plan bills; the value is what the sync API and the stores carry."""
+
     WEEKLY = "weekly"
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
@@ -70,6 +72,8 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 class SubscriptionStatus(enum.StrEnum):
+    """A subscription's state; ``has_access`` is true for every status but canceled and expired."""
+
     TRIALING = "trialing"
     ACTIVE = "active"
     PAST_DUE = "past_due"
@@ -89,6 +93,8 @@ _ACCESS_STATUSES = frozenset(
 
 
 class CancellationReason(enum.StrEnum):
+    """Why a buyer canceled, as picked on the cancel form (``PortalEvent.data['reason']``)."""
+
     TOO_EXPENSIVE = "too_expensive"
     MISSING_FEATURES = "missing_features"
     SWITCHED_SERVICE = "switched_service"
@@ -100,11 +106,16 @@ class CancellationReason(enum.StrEnum):
 
 
 class OrderKind(enum.StrEnum):
+    """Whether an order bills a subscription (a period, a renewal, a proration) or a one-off."""
+
     ONE_TIME = "one_time"
     SUBSCRIPTION = "subscription"
 
 
 class OrderStatus(enum.StrEnum):
+    """``PENDING`` is open (unpaid, e.g. a declined renewal the buyer may pay);
+    ``COMPLETED`` is paid."""
+
     PENDING = "pending"
     COMPLETED = "completed"
     CANCELED = "canceled"
@@ -124,6 +135,8 @@ class LineKind(enum.StrEnum):
 
 
 class PaymentStatus(enum.StrEnum):
+    """The state of one payment attempt of an order."""
+
     PENDING = "pending"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
@@ -133,15 +146,21 @@ class PaymentStatus(enum.StrEnum):
 
 @attrs.frozen
 class Buyer:
+    """A customer of the merchant. It must exist before any login link or session for it:
+    the sync API writes it (``BuyerRecord``), or the host calls ``store.save_buyer``."""
+
     id: str
+    """The merchant's (or provider's) own customer id, e.g. ``cus_42``."""
     email: str
+    """Where login links go; buyers are looked up by ``normalize_email`` of it."""
     locale: str | None = None
+    """Preferred portal language (a ``SUPPORTED_LOCALES`` code); None: the browser's."""
     name: str = ""
 
 
 @attrs.frozen
 class BillingDetails:
-    """Who is billed, where: validated by :mod:`waffo_portal.core.billing_details`.
+    """Who is billed, where: validated by ``billing_details``.
 
     ``name`` is the person billed (a business's contact); ``business_name`` and
     ``tax_id`` count only when ``is_business``. ``state`` is an ISO 3166-2 code."""
@@ -178,15 +197,21 @@ class PaymentMethod:
 
 @attrs.frozen
 class Plan:
+    """Something a buyer subscribes to. Plans of one ``product_group`` are the options of a
+    plan change; a change never crosses groups or currencies."""
+
     id: str
     name: str
     product_group: str
     price: Money
+    """Per period, in minor units; **gross** (tax included), as invoices print it."""
     period: BillingPeriod
     trial_days: int = 0
+    """Days free before the first charge; 0: none."""
     # False: kept for the subscriptions already on it (grandfathered or retired), but
     # never offered in the plan picker or accepted as the target of a change.
     selectable: bool = True
+    """False: kept for the subscriptions on it, never offered or accepted as a target."""
 
     def price_per_day(self) -> Fraction:
         return Fraction(self.price.amount) / self.period.nominal_days
@@ -217,6 +242,8 @@ class PendingChange:
 
 @attrs.frozen
 class Cancellation:
+    """A standing cancellation: why, and when it takes effect (the period end)."""
+
     reason: CancellationReason | None
     comment: str
     requested_at: datetime = attrs.field(validator=_utc)
@@ -225,6 +252,9 @@ class Cancellation:
 
 @attrs.frozen
 class Subscription:
+    """One buyer's subscription to one plan. Datetimes are UTC; the current period is
+    ``[current_period_start, current_period_end)``."""
+
     id: str
     buyer_id: str
     plan_id: str
@@ -233,10 +263,14 @@ class Subscription:
     current_period_end: datetime = attrs.field(validator=_utc)
     created_at: datetime = attrs.field(validator=_utc)
     trial_end: datetime | None = attrs.field(default=None, validator=_utc)
+    """End of the trial (UTC) while ``TRIALING``, else None."""
     scheduled_change: ScheduledChange | None = None
+    """A downgrade waiting for the period end."""
     cancellation: Cancellation | None = None
     payment_method: PaymentMethod | None = None
+    """The card on file as far as the portal may know it (brand, last four)."""
     pending_change: PendingChange | None = None
+    """A change the buyer still has to confirm on the provider's page."""
     # Bumped by every write; stores use it for optimistic concurrency.
     version: int = 0
 
@@ -252,8 +286,10 @@ class LineItem:
 
     description: str
     quantity: int
+    """How many units; ``amount = quantity x unit_price``."""
     unit_price: Money
     amount: Money
+    """Net or gross as the order's ``prices_include_tax``; negative for a credit."""
     plan_id: str | None = None
     period_start: datetime | None = attrs.field(default=None, validator=_utc)
     period_end: datetime | None = attrs.field(default=None, validator=_utc)
@@ -276,22 +312,32 @@ class Order:
     kind: OrderKind
     status: OrderStatus
     currency: str
+    """ISO 4217 code of every amount of the order."""
     line_items: tuple[LineItem, ...]
     subtotal: Money
+    """Before tax (net), minor units."""
     tax: Money
+    """The tax on ``subtotal``; zero under reverse charge."""
     total: Money
-    # Percent as an exact decimal ("19", "8.875"); never a float.
+    """What the buyer pays: ``subtotal + tax`` (gross)."""
     tax_rate: Decimal
+    """A **percent** as an exact decimal: ``Decimal("19")`` is 19 %, ``Decimal("0.19")``
+    would print "0.19 %". Never a fraction, never a float."""
     billing_details: BillingDetails
     created_at: datetime = attrs.field(validator=_utc)
     subscription_id: str | None = None
+    """The subscription it bills; None for a one-off order."""
     tax_note: str = ""
+    """Printed under the tax line (e.g. the reverse-charge wording)."""
     prices_include_tax: bool = False
+    """True: the lines are gross and add up to ``total``; False: net, to ``subtotal``."""
     reverse_charge: bool = False
 
 
 @attrs.frozen
 class Refund:
+    """Money given back from a payment; ``amount`` in minor units."""
+
     id: str
     amount: Money
     created_at: datetime = attrs.field(validator=_utc)
@@ -300,6 +346,8 @@ class Refund:
 
 @attrs.frozen
 class Payment:
+    """One attempt to collect an order's money; ``amount`` in minor units."""
+
     id: str
     order_id: str
     buyer_id: str
@@ -308,8 +356,10 @@ class Payment:
     created_at: datetime = attrs.field(validator=_utc)
     method: PaymentMethod | None = None
     failure_reason: str = ""
+    """The gateway's or provider's reason for a failed payment."""
     refunds: tuple[Refund, ...] = ()
     provider_reference: str = ""
+    """The gateway's or provider's id of the charge."""
 
     @property
     def refunded(self) -> Money:
@@ -352,10 +402,12 @@ class PortalEvent:
     """A business event sent to the merchant's EventSink (e.g. to track cancel reasons)."""
 
     type: str
+    """The event type, e.g. ``subscription.canceling``: see the events reference."""
     at: datetime = attrs.field(validator=_utc)
     buyer_id: str
     subscription_id: str | None = None
     data: Mapping[str, str] = attrs.field(factory=dict)
+    """The type's payload; every value is a string."""
 
 
 # Statuses whose period end needs a transition (renew, cancel, expire, apply a change);
@@ -383,7 +435,7 @@ def invoice_number(prefix: str, sequence: int) -> str:
 
 
 def is_invoice_number(prefix: str, number: str) -> bool:
-    """Whether ``number`` is one :func:`invoice_number` made for ``prefix`` (the portal's
+    """Whether ``number`` is one ``invoice_number`` made for ``prefix`` (the portal's
     own, not a provider's)."""
     sequence = number.removeprefix(prefix)
     return number.startswith(prefix) and len(sequence) >= 6 and sequence.isdigit()

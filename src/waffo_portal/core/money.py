@@ -62,10 +62,14 @@ class Money:
     """An amount in minor units (cents, yen, fils) of ``currency``."""
 
     amount: int = attrs.field(validator=_check_amount)
+    """Minor units, an integer: ``Money(1999, "EUR")`` is 19.99 EUR, ``Money(500, "JPY")``
+    is 500 yen. Never a float."""
     currency: str = attrs.field(validator=_check_currency)
+    """ISO 4217 code, upper case. Combining two currencies raises ``CurrencyMismatch``."""
 
     @classmethod
     def zero(cls, currency: str) -> Money:
+        """No money in ``currency``."""
         return cls(0, currency)
 
     @classmethod
@@ -82,6 +86,7 @@ class Money:
         return cls(round(minor_units), currency)
 
     def to_decimal(self) -> Decimal:
+        """The amount in major units (``Decimal("19.99")``)."""
         return Decimal(self.amount).scaleb(-currency_exponent(self.currency))
 
     def format(self, locale: str = "en") -> str:

@@ -18,6 +18,8 @@ from .sync import SyncRecord
 
 
 class ActionStatus(enum.StrEnum):
+    """How a provider answered an action (``ProviderOutcome.status``)."""
+
     APPLIED = "applied"  # in effect now
     SCHEDULED = "scheduled"  # takes effect at ``effective_at`` (e.g. the period end)
     CONFIRM = "confirm"  # the buyer confirms at ``redirect_url``; a webhook brings the result
@@ -46,8 +48,11 @@ class ProviderOutcome:
 
     status: ActionStatus
     effective_at: datetime | None = None
+    """When the change takes (or took) effect, UTC; None: now."""
     amount_charged: Money | None = None
+    """What was charged now, in minor units (an upgrade's proration); None: nothing."""
     redirect_url: str = ""
+    """Set for ``CONFIRM`` only: the provider's page the buyer is sent to."""
     records: tuple[SyncRecord, ...] = ()
     order_id: str | None = None
     stored: Subscription | None = None

@@ -4,11 +4,11 @@ Each record is one object of the provider's (a plan, a buyer, a subscription, an
 a payment, a refund, an invoice) as the provider last saw it, keyed by the provider's
 id and stamped with the provider's ``revision``: any integer that grows with every
 change of that object (a version counter, or the event time in milliseconds; see
-:func:`revision_at`). The sync use case writes a record only if its revision is newer
+``revision_at``). The sync use case writes a record only if its revision is newer
 than the one it last wrote for the same key, so deliveries may arrive late, twice or
 out of order.
 
-:mod:`.sync_rules` holds the validation: a record it passes can be stored and drawn on
+``sync_rules`` holds the validation: a record it passes can be stored and drawn on
 an invoice as it is.
 """
 
@@ -40,6 +40,8 @@ from .money import Money
 
 
 class RecordKind(enum.StrEnum):
+    """What a sync record holds; revisions are kept per kind and key."""
+
     PLAN = "plan"
     BUYER = "buyer"
     BILLING_DETAILS = "billing_details"
@@ -62,6 +64,8 @@ def revision_at(moment: datetime) -> int:
 
 @attrs.frozen
 class PlanRecord:
+    """A plan as the provider has it (key: ``plan.id``)."""
+
     plan: Plan
     revision: int
     record_kind: ClassVar[RecordKind] = RecordKind.PLAN
@@ -73,6 +77,10 @@ class PlanRecord:
 
 @attrs.frozen
 class BuyerRecord:
+    """A buyer (key: ``buyer.id``). The buyer must be stored before
+    ``Portal.create_login_link``, ``start_session`` or ``email_portal_link`` for its id
+    (else ``NotFound: buyer not found``)."""
+
     buyer: Buyer
     revision: int
     record_kind: ClassVar[RecordKind] = RecordKind.BUYER
@@ -84,6 +92,8 @@ class BuyerRecord:
 
 @attrs.frozen
 class BillingDetailsRecord:
+    """A buyer's current billing details (key: ``buyer_id``)."""
+
     buyer_id: str
     details: BillingDetails
     revision: int
@@ -157,11 +167,12 @@ class OrderRecord:
     revision: int
     subscription_id: str | None = None
     tax_note: str = ""
-    # ("lines",): the provider's reads describe a past charge by today's product (Waffo's),
-    # so lines the portal already holds stay, if they still add up to ``subtotal_net``.
     keep_stored: tuple[str, ...] = ()
-    # The buyer accounts for the VAT (EU B2B across borders): the tax must then be 0.
+    """``("lines",)``: the provider's reads describe a past charge by today's product
+    (Waffo's), so lines the portal already holds stay, if they still add up to
+    ``subtotal_net``."""
     reverse_charge: bool = False
+    """The buyer accounts for the VAT (EU B2B across borders): the tax must then be 0."""
     record_kind: ClassVar[RecordKind] = RecordKind.ORDER
 
     @property
@@ -183,7 +194,7 @@ class OrderRecord:
 @attrs.frozen
 class PaymentRecord:
     """A payment with the refunds the provider knows of (refunds may also come alone,
-    as :class:`RefundRecord`)."""
+    as ``RefundRecord``)."""
 
     payment: Payment
     revision: int
@@ -225,6 +236,7 @@ class InvoiceRecord:
 
 SyncRecord: TypeAlias = (PlanRecord | BuyerRecord | BillingDetailsRecord | SubscriptionRecord
                          | OrderRecord | PaymentRecord | RefundRecord | InvoiceRecord)
+"""Any record ``Sync.apply`` takes; each has a ``revision``, a ``key`` and a ``record_kind``."""
 
 
 def newest(records: Iterable[SyncRecord]) -> Mapping[str, SyncRecord]:
