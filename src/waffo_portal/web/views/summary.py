@@ -17,6 +17,7 @@ from ...core.models import Order, Plan, Subscription, SubscriptionStatus
 from ...core.money import Money
 from ..page import Page
 
+
 @attrs.frozen
 class Recovery:
     """A past-due subscription's debt. ``order`` is None when the portal holds no open
