@@ -135,3 +135,14 @@ def test_django_mailer_wraps_backend_errors() -> None:
                            EMAIL_HOST="127.0.0.1", EMAIL_PORT=9, EMAIL_TIMEOUT=2), \
             pytest.raises(DeliveryFailed):
         DjangoMailer().send(EmailMessage("ada@example.com", "s", "t"))
+
+
+def test_each_settings_problem_is_its_own_error_with_its_own_hint() -> None:
+    bad = {**BASE_PORTAL_SETTINGS, "SECRET_KEYS": ["short"], "SESION_LIFETIME": 60}
+    with override_settings(WAFFO_PORTAL=bad):
+        found = check_settings()
+    assert [e.id for e in found] == ["waffo_portal.E001", "waffo_portal.E001"]
+    messages = " | ".join(e.msg for e in found)
+    assert "secret_keys" in messages and "did you mean 'session_lifetime'" in messages
+    assert {e.hint for e in found} == {"Fix settings.WAFFO_PORTAL['SECRET_KEYS'].",
+                                       "Fix settings.WAFFO_PORTAL['SESION_LIFETIME']."}

@@ -29,10 +29,9 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     try:
         values = raw_settings()
         config = portal_config(values)
-    except ConfigurationError as exc:
-        setting = exc.context.get("setting")
-        hint = f"Fix settings.{SETTING}[{str(setting).upper()!r}]." if setting else None
-        return [checks.Error(str(exc), hint=hint, id="waffo_portal.E001")]
+    except ConfigurationError as exc:  # one Error per problem, each with its own hint
+        return [checks.Error(line, hint=_hint(setting), id="waffo_portal.E001")
+                for setting, line in exc.problems]
     problems: list[checks.CheckMessage] = []
     if not settings.USE_TZ:
         problems.append(checks.Error(
@@ -46,6 +45,10 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     problems.extend(_check_mount(config))
     problems.extend(_check_logo(config))
     return problems
+
+
+def _hint(setting: str) -> str | None:
+    return f"Fix settings.{SETTING}[{setting.split('.')[0].upper()!r}]." if setting else None
 
 
 @checks.register("waffo_portal", deploy=True)
