@@ -52,6 +52,12 @@ class LoginFacade:
         Raises AuthenticationRequired without a live session."""
         auth.logout_everywhere(self._deps, session_id)
 
+    def send_login_link(self, buyer_id: str, *, actor: str = "merchant") -> None:
+        """Email a login link to a buyer on the merchant's behalf (support staff, the
+        Django admin action): not rate-limited, audited as ``login.link_sent`` by
+        ``actor`` (e.g. ``"staff:alice"``). Raises NotFound for an unknown buyer."""
+        auth.send_login_link(self._deps, buyer_id, actor)
+
     def create_login_link(self, buyer_id: str, *, return_url: str = "") -> str:
         """A single-use login URL, valid a few minutes, that lands on a confirm page: for
         a portal on another site than your app (on the same site, ``start_session`` through

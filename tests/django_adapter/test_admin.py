@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.test import Client, override_settings
 
 from waffo_portal.integrations.django import models
@@ -89,7 +89,39 @@ def test_send_login_link_emails_the_selected_buyers(kit: PortalKit,
     assert b"Login link queued for 2 buyer(s)" in answer.content
     assert sorted(m.to for m in kit.mailer.outbox) == ["ada@example.com", "bob@example.com"]
     assert "https://shop.example/billing/login/" in kit.mailer.outbox[0].text
-    assert models.AuditEvent.objects.filter(action="login.link_requested").count() == 2
+    sent = models.AuditEvent.objects.filter(action="login.link_sent")
+    assert sorted(e.actor for e in sent) == ["staff:admin", "staff:admin"]  # not the buyers
+
+
+def test_send_login_link_is_not_held_back_by_the_sign_in_rate_limit(
+        kit: PortalKit, admin_client: Client) -> None:
+    many = [f"buyer_x{n:02d}" for n in range(kit.portal.config.login_rate_per_ip + 5)]
+    for buyer_id in many:
+        models.Buyer.objects.create(id=buyer_id, email=f"{buyer_id}@example.com", locale="en")
+    answer = admin_client.post("/admin/waffo_portal/buyer/", {
+        "action": "send_login_link", "_selected_action": many}, follow=True)
+    assert f"Login link queued for {len(many)} buyer(s)".encode() in answer.content
+    assert len(kit.mailer.outbox) == len(many)
+    # The admin's own address keeps its budget on the public sign-in page.
+    kit.portal.request_login_link("ada@example.com", client_ip="127.0.0.1")
+    kit.portal.deliver_mail()
+    assert kit.mailer.outbox[-1].to == "ada@example.com"
+
+
+def test_staff_who_may_only_view_cannot_send_login_links(kit: PortalKit) -> None:
+    User.objects.filter(username="viewer").delete()
+    viewer = User.objects.create_user("viewer", "v@shop.example", "pw", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_buyer"))
+    client = Client()
+    client.force_login(viewer)
+    try:
+        page = client.get("/admin/waffo_portal/buyer/")
+        assert page.status_code == 200 and b"send_login_link" not in page.content
+        client.post("/admin/waffo_portal/buyer/", {
+            "action": "send_login_link", "_selected_action": ["buyer_1"]}, follow=True)
+        assert kit.mailer.outbox == []
+    finally:
+        viewer.delete()
 
 
 def test_send_login_link_reports_a_buyer_it_cannot_mail(kit: PortalKit,

@@ -155,6 +155,25 @@ def request_login_link(deps: Deps, email: str, client_ip: str, locale: str | Non
                                                      "locale": lang})
 
 
+def send_login_link(deps: Deps, buyer_id: str, actor: str) -> None:
+    """Email a login link to a known buyer on the merchant's behalf (support staff, an
+    admin action). No rate limit: the merchant is not an anonymous visitor, and counting
+    against its office address would block its own buyers' sign-ins. Audited with
+    ``actor``. Raises NotFound for an unknown buyer, ValidationError (``email``) for a
+    stored address that cannot be mailed."""
+    buyer = deps.store.get_buyer(buyer_id)
+    if buyer is None:
+        raise NotFound("buyer", buyer_id)
+    _check_email(buyer.email)
+    link, token = _new_link(deps, buyer, LinkPurpose.EMAIL_LOGIN, "", deps.config.link_lifetime)
+    lang = choose_locale(None, buyer.locale, None, deps.config.default_locale)
+    with deps.store.atomic():
+        _save_link(deps, link)
+        outbox.enqueue(deps, _login_message(deps, buyer.email, lang, token))
+        deps.audit(actor=actor, action="login.link_sent", subject=f"buyer:{buyer.id}",
+                   new={"link_id_sha256": link.id, "locale": lang})
+
+
 def _login_message(deps: Deps, to: str, lang: str, token: str) -> EmailMessage:
     minutes = max(1, int(deps.config.link_lifetime.total_seconds()) // 60)
     return login_email(to, lang, confirm_url(deps, token), minutes, deps.config.branding,
