@@ -52,7 +52,10 @@ _MISSING = object()
 def _import_app_module(module_name: str, spec: str) -> object:
     here = os.getcwd()
     if here not in sys.path and "" not in sys.path:
-        sys.path.insert(0, here)
+        # Last, not first (flask --app puts it first): a stray file in the directory a
+        # cron job starts from must not shadow the standard library or an installed
+        # package for the rest of the run.
+        sys.path.append(here)
     try:
         return importlib.import_module(module_name)
     except ModuleNotFoundError as error:

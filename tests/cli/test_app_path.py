@@ -57,3 +57,17 @@ def test_an_import_failing_inside_the_module_is_not_called_a_missing_module(
     result = waffo_portal(shop, "--app", "merchant:factory", "apply-due")
     assert result.returncode == 2
     assert result.stderr == "error: No module named 'not_installed_here'\n"
+
+
+def test_the_current_directory_never_shadows_an_installed_module(tmp_path: Path) -> None:
+    # A stray pypdf.py where cron starts must not replace the installed package.
+    (tmp_path / "pypdf.py").write_text("raise SystemExit('the stray pypdf.py was imported')\n")
+    (tmp_path / "merchant.py").write_text(
+        "from waffo_portal.testing import make_kit\n"
+        "def factory():\n"
+        "    import pypdf\n"
+        "    assert hasattr(pypdf, 'PdfReader')\n"
+        "    return make_kit().portal\n", encoding="utf-8")
+    result = waffo_portal(tmp_path, "--app", "merchant:factory", "apply-due")
+    assert result.returncode == 0, result.stderr
+    assert "stray" not in result.stdout + result.stderr

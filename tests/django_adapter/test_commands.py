@@ -168,5 +168,8 @@ def test_waffo_sync_reads_waffo_into_the_store(waffo_keys: WaffoKeys, tmp_path: 
             assert len(store.list_subscriptions("ada")) == 1
             again, _ = run("waffo_sync", "--state", str(state))
             assert again.startswith("already finished at ") and "--restart" in again
+            # A state file that cannot be written is a command error, not a traceback.
+            with pytest.raises(CommandError, match="No such file or directory"):
+                run("waffo_sync", "--restart", "--state", str(tmp_path / "no" / "s.json"))
     finally:
         fake.stop()

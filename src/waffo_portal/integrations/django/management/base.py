@@ -18,9 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from ....cli_commands import CliError, parse_day
 from ....core.exceptions import PortalError
-
-# load_portal() imports this and calls it: the Portal of settings.WAFFO_PORTAL.
-PORTAL_SPEC = "waffo_portal.integrations.django.conf:get_portal"
+from ..conf import get_portal
 
 
 class _Stream:
@@ -61,13 +59,16 @@ class PortalCommand(BaseCommand):
             status = self.run(**options)
         except (PortalError, CliError) as error:
             raise CommandError(str(error)) from error
+        except (OSError, ValueError) as error:  # e.g. an unwritable --state or --output
+            raise CommandError(f"{type(error).__name__}: {error}", returncode=2) from error
         if status:
             raise CommandError(self.failure, returncode=status)
 
     def run_cli(self, runner: Callable[[argparse.Namespace], int], **values: Any) -> int:
         """A ``waffo-portal`` runner with this project's Portal, printing to our streams."""
         with self.streams():
-            return runner(argparse.Namespace(app=PORTAL_SPEC, **values))
+            # The configured Portal itself: no --app import, no sys.path change.
+            return runner(argparse.Namespace(app=None, portal=get_portal(), **values))
 
     @contextmanager
     def streams(self) -> Iterator[None]:
