@@ -64,6 +64,10 @@ def test_missing_required_settings_are_named() -> None:
     ({"branding": {"address": "1 Main St"}},
      "branding.address: expected a list of strings, got str '1 Main St'"),
     ({"branding": {"name": 7}}, "branding.name: expected a string, got int 7"),
+    ({"session_lifetime": float("inf")},
+     "session_lifetime: expected a timedelta (or seconds, in a settings dict), got float inf"),
+    ({"link_lifetime": 10**20}, "link_lifetime: expected a timedelta (or seconds, in a "
+                                "settings dict), got int 100000000000000000000"),
 ])
 def test_a_value_of_the_wrong_type_names_the_key_and_the_type(overrides: dict[str, Any],
                                                               line: str) -> None:

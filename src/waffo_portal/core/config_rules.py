@@ -82,7 +82,10 @@ def field_type_problems(where: str, values: Mapping[str, Any],
 def seconds_to_timedelta(value: object) -> object:
     """A number of seconds (as settings files write durations) becomes a timedelta."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
+        try:
+            return timedelta(seconds=value)
+        except (ValueError, OverflowError):  # nan, inf, 1e20: left for the type check
+            return value
     return value
 
 
