@@ -167,8 +167,13 @@ def register_apply_due(commands: Subparsers) -> None:
     parser = commands.add_parser(
         "apply-due", help="renewals, scheduled downgrades and cancellations (for cron; safe "
                           "to run from several hosts at once)")
-    parser.add_argument("--now", type=parse_day, help="pretend it is this time (ISO 8601)")
+    add_apply_due_arguments(parser)
     parser.set_defaults(handler=run_apply_due)
+
+
+def add_apply_due_arguments(parser: argparse.ArgumentParser) -> None:
+    """apply-due's options (here, ``flask waffo`` and ``manage.py waffo_apply_due``)."""
+    parser.add_argument("--now", type=parse_day, help="pretend it is this time (ISO 8601)")
 
 
 def _print_progress(counts: Mapping[str, int]) -> None:
@@ -178,6 +183,10 @@ def _print_progress(counts: Mapping[str, int]) -> None:
 
 def run_apply_due(args: argparse.Namespace) -> int:
     portal = portal_of(args)
+    if portal.provider_mode:
+        print("nothing to apply: the billing provider of record renews and cancels, and "
+              "its webhooks bring the changes")
+        return 0
     report = portal.apply_due(args.now, on_progress=_print_progress)
     if report.total:
         print(file=sys.stderr)
@@ -226,10 +235,15 @@ def run_create_login_link(args: argparse.Namespace) -> int:
 def register_cancellation_report(commands: Subparsers) -> None:
     parser = commands.add_parser("cancellation-report",
                                  help="why buyers cancel: reasons and comments over a range")
-    parser.add_argument("--since", type=parse_day, help="start (default: 30 days ago)")
+    add_cancellation_report_arguments(parser)
+    parser.set_defaults(handler=run_cancellation_report)
+
+
+def add_cancellation_report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--since", type=parse_day,
+                        help="start (default: 30 days before --until)")
     parser.add_argument("--until", type=parse_day, help="end, exclusive (default: now)")
     parser.add_argument("--format", choices=("table", "csv"), default="table")
-    parser.set_defaults(handler=run_cancellation_report)
 
 
 def run_cancellation_report(args: argparse.Namespace) -> int:

@@ -158,7 +158,7 @@ def _parse_kinds(text: str) -> list[str]:
     kinds = [kind.strip() for kind in text.split(",") if kind.strip()]
     unknown = sorted(set(kinds) - set(KINDS))
     if unknown or not kinds:
-        raise CliError(f"--kinds is a comma-separated list of {', '.join(KINDS)}")
+        raise argparse.ArgumentTypeError(f"a comma-separated list of {', '.join(KINDS)}")
     return [kind for kind in KINDS if kind in kinds]  # subscriptions first, as Waffo's
 
 
@@ -174,6 +174,12 @@ def register_waffo(commands: Subparsers) -> None:
     actions = parser.add_subparsers(dest="waffo_command", required=True, metavar="ACTION")
     sync = actions.add_parser(
         "sync", help="read every plan and order from Waffo into the portal (resumable)")
+    add_sync_arguments(sync)
+    sync.set_defaults(handler=run_waffo_sync)
+
+
+def add_sync_arguments(sync: argparse.ArgumentParser) -> None:
+    """waffo sync's options (here, ``flask waffo sync`` and ``manage.py waffo_sync``)."""
     sync.add_argument("--state", help="file keeping the cursor: a rerun continues after the "
                                       "last page applied")
     sync.add_argument("--restart", action="store_true",
@@ -183,7 +189,6 @@ def register_waffo(commands: Subparsers) -> None:
     sync.add_argument("--kinds", default=",".join(KINDS), type=_parse_kinds,
                       help="which orders: subscription,onetime (default: both)")
     sync.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    sync.set_defaults(handler=run_waffo_sync)
 
 
 def _reader(portal: Portal) -> WaffoReader:

@@ -51,6 +51,14 @@ def test_apply_due_renews_what_is_due(kit: PortalKit) -> None:
     assert run("waffo_apply_due")[0] == "nothing was due\n"  # applied once
 
 
+def test_apply_due_with_a_provider_of_record_applies_nothing(kit: PortalKit) -> None:
+    settings = {key: value for key, value in portal_settings(kit).items() if key != "GATEWAY"}
+    with override_settings(WAFFO_PORTAL={
+            **settings, "PROVIDER": "tests.provider.fake.ScriptedProvider"}):
+        out, _ = run("waffo_apply_due")
+    assert out.startswith("nothing to apply: the billing provider of record renews")
+
+
 def test_apply_due_takes_a_pretend_time_and_refuses_a_bad_one(kit: PortalKit) -> None:
     later = (EPOCH + timedelta(days=40)).isoformat()
     assert run("waffo_apply_due", "--now", later)[0].startswith("renewed: 1")

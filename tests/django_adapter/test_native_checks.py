@@ -51,7 +51,8 @@ def test_a_missing_logo_file_is_an_error(tmp_path: Path) -> None:
                 "logo_path": str(tmp_path / "logo.png")}
     found = portal_checks(BRANDING=branding)
     assert [e.id for e in found] == ["waffo_portal.E006"]
-    assert f"is '{tmp_path / 'logo.png'}', which is not a file" in found[0].msg
+    assert f"['BRANDING']['logo_path'] is '{tmp_path / 'logo.png'}', which is not a file" in (
+        found[0].msg)
     (tmp_path / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     assert portal_checks(BRANDING=branding) == []
 

@@ -78,7 +78,7 @@ def _check_logo(config: PortalConfig) -> list[checks.CheckMessage]:
     if not logo or Path(logo).is_file():
         return []
     return [checks.Error(
-        f"settings.{SETTING}['BRANDING']['LOGO_PATH'] is {logo!r}, which is not a file; "
+        f"settings.{SETTING}['BRANDING']['logo_path'] is {logo!r}, which is not a file; "
         "invoices embed the logo from this path.",
         hint="Give an absolute path (e.g. BASE_DIR / 'static' / 'logo.png') or remove it.",
         id="waffo_portal.E006")]

@@ -11,12 +11,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
-from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
-from ....cli_commands import CliError, parse_day
+from ....cli_commands import CliError
 from ....core.exceptions import PortalError
 from ..conf import get_portal
 
@@ -34,15 +33,6 @@ class _Stream:
 
     def flush(self) -> None:
         self._wrapper.flush()
-
-
-def day(text: str) -> datetime:
-    """An argparse type: a date or ISO timestamp as aware UTC, or a usage error."""
-    try:
-        return parse_day(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date (2026-01-31) or ISO timestamp") from None
 
 
 class PortalCommand(BaseCommand):
