@@ -166,3 +166,10 @@ def test_good_settings_still_convert() -> None:
 def test_a_single_error_raised_elsewhere_still_has_problems() -> None:
     error = ConfigurationError("cannot import 'x'", setting="store")
     assert error.problems == (("store", "cannot import 'x'"),)
+
+
+def test_a_wrong_type_does_not_hide_the_other_settings_problems() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        test_config(session_lifetime=600, secret_keys=("short",), default_locale="xx").validate()
+    assert [setting for setting, _ in caught.value.problems] == [
+        "session_lifetime", "secret_keys", "default_locale"]

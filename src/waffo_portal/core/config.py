@@ -200,10 +200,32 @@ class PortalConfig:
     def validate(self) -> PortalConfig:
         """Refuse insecure or impossible settings, all of them in one ConfigurationError
         (``problems`` lists each); returns self to allow chaining."""
-        problems = self._type_problems() or self._problems()
+        problems = self._type_problems()
+        problems += self._value_problems(skip={setting for setting, _ in problems})
         if problems:
             raise ConfigurationError.listing(problems)
         return self
+
+    def _value_problems(self, skip: set[str]) -> list[tuple[str, str]]:
+        """The value rules, for the settings whose type is right: each wrongly typed one is
+        set to its default first, so no rule trips over it (one without a default, like
+        ``base_url``, leaves the type problems to be reported alone)."""
+        if not skip:
+            return self._problems()
+        fields = {f.name: f for f in attrs.fields(PortalConfig)}
+        marks = {f.name: f for f in attrs.fields(Branding)}
+        top: dict[str, Any] = {name: fields[name].default for name in skip if name in fields}
+        inner = [name.removeprefix("branding.") for name in skip if name.startswith("branding.")]
+        brand: dict[str, Any] = {name: marks[name].default for name in inner if name in marks}
+        if attrs.NOTHING in (*top.values(), *brand.values()):
+            return []
+        if brand and isinstance(self.branding, Branding):
+            top["branding"] = attrs.evolve(self.branding, **brand)
+        try:
+            found = attrs.evolve(self, **top)._problems()
+        except (TypeError, AttributeError, ValueError):  # a rule still tripped: types first
+            return []
+        return [(setting, line) for setting, line in found if setting not in skip]
 
     def _type_problems(self) -> list[tuple[str, str]]:
         """Checked first: the value rules below would trip over a value of another type."""
