@@ -199,10 +199,14 @@ def register_worker(commands: Subparsers) -> None:
     parser = commands.add_parser(
         "worker", help="send the outbox's mail (login links), retrying failures; safe to "
                        "run on several hosts at once")
+    add_worker_arguments(parser)
+    parser.set_defaults(handler=run_worker)
+
+
+def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--once", action="store_true", help="one pass, then exit")
     parser.add_argument("--interval", type=float, default=5.0,
                         help="seconds between passes (default: 5)")
-    parser.set_defaults(handler=run_worker)
 
 
 def run_worker(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from waffo_portal.clock import FrozenClock
 from waffo_portal.core.models import OrderStatus
+from waffo_portal.integrations.django.conf import get_portal
 from waffo_portal.mail.memory import MemoryMailer
 from waffo_portal.payments import GatewayMode
 from waffo_portal.providers.waffo import WaffoProvider
@@ -57,6 +58,15 @@ def test_apply_due_with_a_provider_of_record_applies_nothing(kit: PortalKit) -> 
             **settings, "PROVIDER": "tests.provider.fake.ScriptedProvider"}):
         out, _ = run("waffo_apply_due")
     assert out.startswith("nothing to apply: the billing provider of record renews")
+
+
+def test_worker_sends_the_outbox_once(kit: PortalKit) -> None:
+    with override_settings(WAFFO_PORTAL=portal_settings(kit, MAIL_DELIVERY="external")):
+        get_portal().request_login_link("ada@example.com", client_ip="203.0.113.9")
+        assert kit.mailer.outbox == []  # external: nothing sends until the worker runs
+        out, _ = run("waffo_worker", "--once")
+    assert out == "sent: 1, retrying: 0, given up: 0\n"
+    assert [m.to for m in kit.mailer.outbox] == ["ada@example.com"]
 
 
 def test_apply_due_takes_a_pretend_time_and_refuses_a_bad_one(kit: PortalKit) -> None:
