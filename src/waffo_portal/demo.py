@@ -264,6 +264,7 @@ def demo_config(port: int = 8000, host: str = "127.0.0.1") -> PortalConfig:
     secret = os.environ.get("WAFFO_DEMO_SECRET") or secrets.token_urlsafe(32)
     return PortalConfig(
         secret_keys=(secret,), base_url=f"http://{host}:{port}/portal",
-        branding=DEMO_BRANDING, allowed_return_hosts=(host, "127.0.0.1", "localhost"),
+        branding=attrs.evolve(DEMO_BRANDING, merchant_url="/"),
+        allowed_return_hosts=(host, "127.0.0.1", "localhost"),
         cookie_secure=False, cookie_name="waffo_portal_demo", tax_rates=DEMO_TAX_RATES,
     )

@@ -18,7 +18,7 @@ from .core.exceptions import PortalError
 from .demo import DEMO_ACCOUNTS, demo_portal
 from .service import Portal
 from .web import PortalWebApp, PortalWSGIApp
-from .web.wsgi import StartResponse
+from .web.wsgi import StartResponse, enter
 
 PORTAL_MOUNT = "/portal"
 
@@ -74,12 +74,11 @@ class DemoMerchant:
         buyer = self.portal.find_buyer_by_email(email)
         if buyer is None:
             return _send(start_response, "404 Not Found", "<h1>Unknown demo buyer</h1>")
-        try:
-            url = self.portal.create_login_link(buyer.id, return_url=f"{PORTAL_MOUNT}/")
+        try:  # the direct hand-off: one click, straight into the portal
+            return enter(self.portal_app.web_app, environ, start_response, buyer.id,
+                         next=f"{PORTAL_MOUNT}/subscriptions")
         except PortalError as error:
             return _send(start_response, "400 Bad Request", html.escape(str(error)))
-        start_response("303 See Other", [("Location", url), ("Content-Length", "0")])
-        return [b""]
 
     def _home(self) -> str:
         rows = "".join(
@@ -93,7 +92,8 @@ class DemoMerchant:
             "<title>Acme Cloud (demo merchant)</title></head><body><main>"
             "<h1>Acme Cloud — demo merchant</h1>"
             f"<p>Log in by email at <a href='{PORTAL_MOUNT}/login'>{PORTAL_MOUNT}/login</a> "
-            "(the link is printed in the terminal), or use a server-minted session:</p>"
+            "(the link is printed in the terminal), or go straight in as the shop's signed-in "
+            "customer:</p>"
             "<table><thead><tr><th>Buyer</th><th>Locale</th><th>Shows</th><th></th></tr>"
             f"</thead><tbody>{rows}</tbody></table></main></body></html>")
 

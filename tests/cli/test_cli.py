@@ -142,3 +142,20 @@ def test_demo_serves_the_merchant_and_the_portal(tmp_path: Path) -> None:
         server.shutdown()
         server.server_close()
     assert portal.find_buyer_by_email("hans@example.de") is not None
+
+
+def test_the_demo_merchants_button_lands_inside_the_portal(tmp_path: Path) -> None:
+    from werkzeug.test import Client
+
+    from waffo_portal.demo import demo_portal
+    from waffo_portal.demo_server import DemoMerchant
+
+    shop = Client(DemoMerchant(demo_portal(str(tmp_path / "demo.db"), port=8000)))
+    answer = shop.post("/manage", data={"email": "hans@example.de"},
+                       base_url="http://127.0.0.1:8000")
+    assert answer.status_code == 303 and answer.location.endswith("/portal/subscriptions")
+    inside = shop.get("/portal/subscriptions", base_url="http://127.0.0.1:8000",
+                      headers={"Accept-Language": "en"})
+    assert inside.status_code == 200  # logged in: no sign-in page, no confirm click
+    text = inside.get_data(as_text=True)
+    assert 'class="back-to-merchant" href="/"' in text and "/portal/logout" in text
