@@ -84,7 +84,9 @@ def markdown() -> str:
         "`artifacts/browser/matrix/`; to regenerate this page and its images:", "",
         "```sh", ".venv/bin/python scripts/screenshots.py", "```", "",
         "(It runs `WAFFO_SCREENSHOTS=docs/images/screens pytest tests/browser/test_matrix.py",
-        "-k flask`, which saves small copies of the pages below, then writes this page.)", "",
+        "-k flask`, which saves small copies of the pages below, then writes this page.",
+        "Install Noto CJK and a Thai font first, e.g. Debian's `fonts-noto-cjk` and",
+        "`fonts-thai-tlwg`: without them Japanese and Thai text shows as boxes.)", "",
         "| Page | 1280 px | 390 px |", "| --- | --- | --- |",
     ]
     lines += [f"| {caption} | {img(page, 'en', 1280, caption)} | "
