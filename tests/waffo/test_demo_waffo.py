@@ -84,14 +84,12 @@ def _url(banner: str, label: str) -> str:
 
 
 def _log_in(client: httpx.Client, email: str) -> None:
-    """The merchant's "Manage subscription" button, then the portal's confirm page."""
-    link = client.post("/manage", data={"email": email})
-    assert link.status_code == 303, link.text
-    page = client.get(link.headers["location"])
-    fields = Forms(page.text).named("/login/confirm")
-    done = client.post("/portal/login/confirm", data=fields,
-                       headers={"Origin": str(client.base_url).rstrip("/")})
-    assert done.status_code == 303, done.text
+    """The merchant's "Manage subscription" button: the hand-off lands inside, no confirm."""
+    entered = client.post("/manage", data={"email": email})
+    assert entered.status_code == 303, entered.text
+    assert entered.headers["location"] == "/portal/subscriptions"
+    inside = client.get(entered.headers["location"])
+    assert inside.status_code == 200 and "/portal/logout" in inside.text, inside.text
 
 
 def _wait_for(client: httpx.Client, path: str, text: str, timeout: float = 5.0) -> str:
