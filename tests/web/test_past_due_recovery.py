@@ -97,6 +97,18 @@ def test_pay_now_from_the_overview_returns_to_the_subscription(hans: PortalTestC
     assert _order_status(kit) is OrderStatus.COMPLETED
 
 
+def test_the_unpaid_orders_own_page_offers_to_pay_it(hans: PortalTestClient,
+                                                     kit: PortalKit) -> None:
+    page = hans.get(f"/orders/{ORDER}")
+    assert "Payment failed" in page.text and "Pay €29.00 now" in page.text
+    page.form(f"/subscriptions/{SUB}/payment-method")
+    done = hans.submit(page, PAY)
+    assert done.location == f"/billing/subscriptions/{SUB}?msg=paid"
+    assert _order_status(kit) is OrderStatus.COMPLETED
+    paid = hans.get(f"/orders/{ORDER}")
+    assert PAY not in paid.text and "past-due" not in paid.text
+
+
 def test_a_declined_payment_says_so_and_changes_nothing(hans: PortalTestClient,
                                                         kit: PortalKit) -> None:
     kit.gateway.mode = GatewayMode.DECLINE

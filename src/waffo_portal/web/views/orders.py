@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 
 import attrs
 
-from ...core.exceptions import Conflict
-from ...core.models import Order, Payment
+from ...core.exceptions import Conflict, NotFound
+from ...core.models import Order, OrderStatus, Payment
 from ...core.settlement import SettlementView, settle
 from ...invoices.wording import Wording, isolate
 from ..http import Response
 from ..messages import SETTLEMENT_BADGES, failure_label
 from ..page import Page
+from .summary import new_key
 
 PAGE_SIZE = 20
 _CURSOR = re.compile(r"^(\d{1,20})\.([A-Za-z0-9_\-]{1,128})$")
@@ -115,4 +116,17 @@ def order_detail(page: Page, order_id: str) -> Response:
                                                 page.config.branding.country))
     # isolate: an amount inside a translated sentence keeps its order in Arabic.
     return page.render("order.html", order=order, payments=payments, view=view,
-                       failure_label=failure_label, isolate=isolate if words.rtl else str)
+                       failure_label=failure_label, isolate=isolate if words.rtl else str,
+                       payable=_payable(page, order), pay_key=new_key())
+
+
+def _payable(page: Page, order: Order) -> bool:
+    """Whether this is the declined renewal a past-due subscription owes: the page then
+    offers to pay it, as the subscription page does."""
+    if order.status is not OrderStatus.PENDING or order.subscription_id is None:
+        return False
+    try:
+        owed = page.portal.open_renewal(page.buyer_id, order.subscription_id)
+    except NotFound:  # the subscription is gone: nothing to recover
+        return False
+    return owed is not None and owed.id == order.id
