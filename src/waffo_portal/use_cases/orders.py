@@ -29,7 +29,8 @@ from ..core.models import (
 )
 from ..core.money import Money
 from ..core.tax import RateTablePolicy, seller_problems, sums_from_gross
-from .context import Deps, new_id
+from ..ports import RefundingGateway
+from .context import Deps, log, new_id
 
 
 def default_tax_policy(config: PortalConfig) -> RateTablePolicy:
@@ -115,3 +116,21 @@ def find_open_renewal(deps: Deps, subscription: Subscription) -> Order | None:
         if found is not None or len(orders) < _PAGE or orders[-1].created_at < oldest:
             return found
         before = (orders[-1].created_at, orders[-1].id)
+
+
+def give_back(deps: Deps, charge: ChargeResult, *, refund_key: str, reason: str, actor: str,
+              subject: str, idempotency_key: str | None = None) -> None:
+    """Refund a charge the portal could not use, or, when the gateway cannot refund, log it
+    for a manual refund. Audited on ``subject`` as ``<kind>.charge_voided`` or
+    ``<kind>.charge_orphaned`` (``kind``: the subject's, e.g. ``order``)."""
+    kind = subject.partition(":")[0]
+    if isinstance(deps.gateway, RefundingGateway):
+        deps.gateway.refund(reference=charge.reference, amount=charge.amount,
+                            idempotency_key=refund_key, reason=reason)
+        action = f"{kind}.charge_voided"
+    else:
+        log.error("charge %s (%s) needs a manual refund (the gateway has no refund())",
+                  charge.reference, reason)
+        action = f"{kind}.charge_orphaned"
+    deps.audit(actor=actor, action=action, subject=subject, amount=charge.amount,
+               new={"charge_reference": charge.reference}, idempotency_key=idempotency_key)

@@ -18,10 +18,9 @@ from ..core.exceptions import PaymentDeclined, PlanChangeNotAllowed
 from ..core.models import Order, OrderStatus, Payment, PaymentStatus
 from ..core.proration import PlanChangeQuote
 from ..core.provider import ActionStatus, ProviderAction, ProviderOutcome
-from ..ports import RefundingGateway
 from . import subscriptions
-from .context import Deps, charged, log
-from .orders import find_open_renewal
+from .context import Deps, charged
+from .orders import find_open_renewal, give_back
 from .subscriptions import ChangeOutcome
 
 
@@ -100,18 +99,9 @@ class StandaloneProvider:
             return ProviderOutcome(status=ActionStatus.APPLIED, effective_at=deps.clock.now(),
                                    amount_charged=charge.amount, order_id=order.id)
         if charge.reference:
-            if isinstance(deps.gateway, RefundingGateway):
-                deps.gateway.refund(reference=charge.reference, amount=charge.amount,
-                                    idempotency_key=f"void:{order.id}:{charge.reference}",
-                                    reason="order voided while it was being paid")
-                action = "order.charge_voided"
-            else:
-                log.error("charge %s for voided order %s needs a manual refund (the gateway "
-                          "has no refund())", charge.reference, order.id)
-                action = "order.charge_orphaned"
-            deps.audit(actor=f"buyer:{order.buyer_id}", action=action,
-                       subject=f"order:{order.id}", amount=charge.amount,
-                       new={"charge_reference": charge.reference})
+            give_back(deps, charge, refund_key=f"void:{order.id}:{charge.reference}",
+                      reason="order voided while it was being paid",
+                      actor=f"buyer:{order.buyer_id}", subject=f"order:{order.id}")
         raise PlanChangeNotAllowed(key="order.not_open", order_id=order.id)
 
     def _record_paid(self, order: Order, charge: ChargeResult, idempotency_key: str,

@@ -28,9 +28,8 @@ from ..core.exceptions import (
 from ..core.models import LineItem, LineKind, Plan, Subscription
 from ..core.money import Money
 from ..core.proration import ChangeKind, PlanChangeQuote, quote_plan_change
-from ..ports import RefundingGateway
-from .context import Deps, charged, log
-from .orders import record_paid_order
+from .context import Deps, charged
+from .orders import give_back, record_paid_order
 
 LEASE_TIME = timedelta(minutes=2)
 MIN_KEY_LENGTH, MAX_KEY_LENGTH = 16, 128
@@ -252,19 +251,9 @@ def _void(deps: Deps, buyer_id: str, subscription_id: str, key: str,
           charge: ChargeResult | None) -> NoReturn:
     """Give back the charge of a change that lost, then refuse it for good."""
     if charge is not None:
-        if isinstance(deps.gateway, RefundingGateway):
-            deps.gateway.refund(reference=charge.reference, amount=charge.amount,
-                                idempotency_key=f"void:{buyer_id}:{key}",
-                                reason="superseded plan change")
-            action = "subscription.charge_voided"
-        else:
-            log.error("charge %s for a superseded plan change needs a manual refund "
-                      "(the gateway has no refund())", charge.reference)
-            action = "subscription.charge_orphaned"
-        deps.audit(actor=f"buyer:{buyer_id}", action=action,
-                   subject=f"subscription:{subscription_id}",
-                   new={"charge_reference": charge.reference}, amount=charge.amount,
-                   idempotency_key=key)
+        give_back(deps, charge, refund_key=f"void:{buyer_id}:{key}",
+                  reason="superseded plan change", actor=f"buyer:{buyer_id}",
+                  subject=f"subscription:{subscription_id}", idempotency_key=key)
     raise ChangeSuperseded(key="subscription.change_superseded",
                            subscription_id=subscription_id)
 
