@@ -26,15 +26,6 @@ LONG_DATE = re.compile(r"(January|February|March|April|May|June|July|August|Sept
                        r"October|November|December) \d{1,2}, \d{4}")
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
-
-
 @pytest.fixture(params=FRAMEWORKS)
 def site(request: pytest.FixtureRequest, live_server: LiveServer) -> Iterator[Site]:
     with open_site(request.param, live_server) as opened:
